@@ -1,0 +1,72 @@
+"""The algorithm interface and the run-time set-up every round reads.
+
+An algorithm is a frozen spec with two pure functions over a small NamedTuple state (optax-like):
+``init(x0[R,d], setup) -> state`` and ``step(state, setup) -> (state, StepInfo)``.  Every state
+has the model ``x`` ([R,d]) and the round counter ``t``.  Per-replica hyper-parameters (fields
+declared ``batched``) are read from ``setup.hp`` as (R,) arrays, never from the spec's scalars.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, NamedTuple
+
+import numpy as np
+
+from ..params import Setting, Spec
+
+
+class StepInfo(NamedTuple):
+    """Bookkeeping of one round: bits each honest worker sent up [R,h], bits broadcast to each
+    worker [R], oracle calls per honest worker, and who took part ([R,n] bool, None = all)."""
+
+    bits_up: np.ndarray
+    bits_down: np.ndarray
+    grad_evals: float
+    participated: Any = None
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything a round may read, built once per batch by the engine."""
+
+    problem: Any
+    compressor: Any
+    aggregator: Any  # aggregators.Chain
+    attack: Any
+    setting: Setting
+    backend: Any
+    streams: Any
+    hp: Mapping[str, Any]  # algorithm's batched fields -> (R,) backend arrays
+    attack_hp: Mapping[str, Any]
+    b_f: int = 32
+
+    @property
+    def xp(self):
+        return self.backend.xp
+
+    @property
+    def R(self) -> int:
+        return self.streams.R
+
+    @property
+    def d(self) -> int:
+        return self.setting.d
+
+    @property
+    def n_senders(self) -> int:
+        """Messages the server receives per round (n, or n - f when Byzantines are silent)."""
+        return self.setting.n_honest if getattr(self.attack, "drops", False) else self.setting.n
+
+    def col(self, name: str, ndim: int = 2):
+        """Batched hyper-parameter ``name`` shaped (R, 1, ...) to broadcast against ndim-d arrays."""
+        a = self.hp[name]
+        return self.xp.reshape(a, (a.shape[0],) + (1,) * (ndim - 1))
+
+
+@dataclass(frozen=True)
+class AlgorithmSpec(Spec):
+    def init(self, x0, setup: Setup):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def step(self, state, setup: Setup):  # pragma: no cover - interface
+        raise NotImplementedError

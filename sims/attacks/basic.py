@@ -1,0 +1,67 @@
+r"""No attack, sign flipping and ALIE.
+
+* ``none``: the f Byzantine workers are silent (dropped: the aggregator sees the h honest inputs
+  and still tolerates the declared f).  This is the convention of VR_Byzantine.
+* ``sign_flip``: every Byzantine worker sends :math:`-\mu_H`, the negated honest mean (ByzFL).
+* ``alie`` (Baruch, Baruch, Goldberg, NeurIPS 2019): :math:`\mu_H - z\hat\sigma` coordinate-wise,
+  :math:`\hat\sigma` the unbiased (ddof = 1) std of the honest messages.  ``z_rule``:
+  ``baruch``: :math:`s = \lfloor n/2+1\rfloor - f`, :math:`z = \Phi^{-1}((n-s)/n)`;
+  ``karimireddy``: :math:`z = \Phi^{-1}((n-f-s)/(n-f))`; ``fixed``: the per-replica ``z`` field.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy.stats import norm
+
+from ..backend import namespace
+from ..params import OneOf, Real, param
+from ..registry import register
+from .base import AttackContext, AttackSpec, column, replicate
+
+
+@register("attack", "none")
+@dataclass(frozen=True)
+class NoAttack(AttackSpec):
+    """Byzantine workers send nothing (dropped)."""
+
+    drops = True
+
+    def craft(self, honest, ctx):
+        return honest[:, :0, :]
+
+
+@register("attack", "sign_flip")
+@dataclass(frozen=True)
+class SignFlip(AttackSpec):
+    """-mu_H from every Byzantine worker."""
+
+    def craft(self, honest, ctx):
+        return replicate(-ctx.honest_mean, ctx.f)
+
+
+def alie_z(n: int, f: int, rule: str = "baruch") -> float:
+    """The ALIE factor z from (n, f): Baruch et al.'s rule or the Karimireddy code's."""
+    s = math.floor(n / 2 + 1) - f
+    if rule == "baruch":
+        return float(norm.ppf((n - s) / n))
+    return float(norm.ppf((n - f - s) / (n - f)))
+
+
+@register("attack", "alie")
+@dataclass(frozen=True)
+class ALIE(AttackSpec):
+    """A Little Is Enough: mu_H - z * std_H (coordinate-wise, ddof = 1)."""
+
+    z_rule: str = param("baruch", OneOf(("baruch", "karimireddy", "fixed")), "how z is chosen")
+    z: float = param(1.0, Real(None, None), "z when z_rule = 'fixed' (may vary per replica)", batched=True)
+
+    def craft(self, honest, ctx: AttackContext):
+        xp = namespace(honest)
+        std = xp.std(honest, axis=1, correction=1)
+        if self.z_rule == "fixed":
+            z = column(ctx.hp["z"])
+        else:
+            z = alie_z(ctx.n, ctx.f, self.z_rule)
+        return replicate(ctx.honest_mean - z * std, ctx.f)

@@ -1,0 +1,96 @@
+"""Array backends: one implementation, written against the array-API namespace of its inputs.
+
+``Backend("numpy")`` or ``Backend("torch", device="cuda")`` turns host (numpy) arrays into backend
+arrays; every numeric routine obtains its namespace with :func:`namespace` (array-api-compat) and
+never imports numpy or torch itself.  The dtype is kept end to end (no silent float64 -> float32).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from array_api_compat import array_namespace, is_torch_array, to_device
+
+from .errors import ConfigError
+
+BACKENDS = ("numpy", "torch")
+DTYPES = ("float64", "float32")
+
+
+def namespace(*arrays):
+    """The array-API namespace of ``arrays`` (array_api_compat.numpy or array_api_compat.torch)."""
+    return array_namespace(*arrays)
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str = "numpy"
+    dtype: str = "float64"
+    device: str = "cpu"
+
+    def __post_init__(self):
+        if self.name not in BACKENDS:
+            raise ConfigError("run.backend", self.name, "must be one of " + ", ".join(BACKENDS))
+        if self.dtype not in DTYPES:
+            raise ConfigError("run.dtype", self.dtype, "must be one of " + ", ".join(DTYPES))
+        if self.name == "numpy" and self.device != "cpu":
+            raise ConfigError("run.device", self.device, "must be 'cpu' for the numpy backend")
+        if self.name == "torch":
+            torch = _torch()
+            if self.device.startswith("cuda") and not torch.cuda.is_available():
+                raise ConfigError("run.device", self.device, "needs a CUDA device; none is available here")
+
+    @property
+    def xp(self):
+        if self.name == "numpy":
+            import array_api_compat.numpy as xp
+        else:
+            _torch()
+            import array_api_compat.torch as xp
+        return xp
+
+    @property
+    def float_dtype(self):
+        return getattr(self.xp, self.dtype)
+
+    def asarray(self, a: Any, dtype: str | None = None):
+        """Host data -> backend array of the run's float dtype (or ``dtype``: 'int64', 'bool')."""
+        a = np.asarray(a)
+        if dtype is None:
+            a = a.astype(self.dtype, copy=False)
+        elif dtype in ("int64", "bool"):
+            a = a.astype(dtype, copy=False)
+        if self.name == "numpy":
+            return a
+        torch = _torch()
+        return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
+
+
+def to_numpy(a) -> np.ndarray:
+    """Backend array -> numpy (a copy only when the data live on another device)."""
+    if is_torch_array(a):
+        return a.detach().to("cpu").numpy()
+    return np.asarray(a)
+
+
+def like(v, host_array: np.ndarray):
+    """A host array moved to v's library and device, with v's dtype."""
+    if is_torch_array(v):
+        import torch
+
+        return torch.from_numpy(np.ascontiguousarray(host_array)).to(device=v.device, dtype=v.dtype)
+    return np.asarray(host_array).astype(v.dtype, copy=False)
+
+
+def host(a):
+    """Move an array to the host device, keeping its library."""
+    return to_device(a, "cpu")
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ConfigError("run.backend", "torch", "needs the optional extra: pip install torch==2.13.0") from exc
+    return torch

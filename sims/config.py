@@ -1,0 +1,177 @@
+"""Experiment configs: typed, validated, round-tripping through TOML.
+
+A config is one experiment: problem, algorithm, aggregator (with optional pre-aggregators),
+attack, compressor, the workers (n, f) and the run (T, seeds, backend).  Unknown keys and invalid
+values are refused with a one-line message naming the field, the value and what is allowed::
+
+    [problem]    name = "quadratic"   d = 20  L = 1.0  mu = 0.1  G = 1.0
+    [algorithm]  name = "robust_dshb" lr = 0.1 beta = 0.9
+    [aggregator] name = "cwtm"        pre = [{name = "nnm"}]
+    [attack]     name = "alie"
+    [compressor] name = "identity"
+    [workers]    n = 20  f = 4
+    [run]        T = 500 seeds = 4
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .aggregators.base import Chain
+from .backend import BACKENDS, DTYPES
+from .errors import ConfigError
+from .params import Boolean, Integer, OneOf, Optional, Real, Setting, Spec, param, require, unknown_keys
+from .registry import build
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class WorkersSpec(Spec):
+    """n workers of which f are Byzantine; the aggregator is told ``declared_f`` (default f)."""
+
+    kind = "workers"
+    n: int = param(10, Integer(1, None), "number of workers")
+    f: int = param(0, Integer(0, None), "number of Byzantine workers")
+    declared_f: int | None = param(None, Optional(Integer(0, None)), "f the aggregator tolerates (default f)")
+
+    def validate(self):
+        require(self.f < self.n, "workers.f", self.f, f"must be < workers.n = {self.n}")
+        if self.declared_f is not None:
+            require(self.declared_f < self.n, "workers.declared_f", self.declared_f, f"must be < workers.n = {self.n}")
+
+    @property
+    def tolerated(self) -> int:
+        return self.f if self.declared_f is None else self.declared_f
+
+
+@dataclass(frozen=True)
+class RunSpec(Spec):
+    """How long, how many replicas, on which backend."""
+
+    kind = "run"
+    T: int = param(100, Integer(1, None), "rounds")
+    seeds: int = param(1, Integer(1, None), "replicas (seeds 0..seeds-1 under the base seed)")
+    seed: int = param(0, Integer(0, None), "base seed: replica r draws from streams keyed (seed, r)")
+    record_every: int = param(10, Integer(1, None), "rounds between recorded metrics")
+    backend: str = param("numpy", OneOf(BACKENDS), "array backend")
+    dtype: str = param("float64", OneOf(DTYPES), "floating dtype, kept end to end")
+    device: str = param("cpu", OneOf(("cpu", "cuda")), "torch device")
+    bits_per_float: int = param(32, Integer(1, 128), "b_f, bits per transmitted float")
+    init: str = param("problem", OneOf(("problem", "random")), "x0: the problem's, or x0 + N(0, I/d) per replica")
+    divergence_factor: float = param(1e6, Real(1, None, "neither"),
+                                     "diverged when ||x - x0|| > factor * (1 + ||x0 - x*||) or non-finite")
+    progress: bool = param(True, Boolean(), "show a progress bar")
+
+
+SECTIONS = ("problem", "algorithm", "aggregator", "attack", "compressor", "workers", "run")
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "aggregator": {"name": "mean"}, "attack": {"name": "none"}, "compressor": {"name": "identity"},
+}
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    problem: Spec
+    algorithm: Spec
+    aggregator: Chain
+    attack: Spec
+    compressor: Spec
+    workers: WorkersSpec = field(default_factory=WorkersSpec)
+    run: RunSpec = field(default_factory=RunSpec)
+    title: str = ""
+
+    def __post_init__(self):
+        self.check()
+
+    # --- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, table: Mapping[str, Any]) -> "ExperimentConfig":
+        unknown_keys("config", table, SECTIONS + ("title",))
+        for required in ("problem", "algorithm"):
+            if required not in table:
+                raise ConfigError(required, "<missing>", f"a [{required}] table with a 'name' is required")
+        get = lambda k: table.get(k, DEFAULTS.get(k))  # noqa: E731
+        agg = dict(get("aggregator"))
+        pre = agg.pop("pre", [])
+        if not isinstance(pre, list):
+            raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
+        chain = Chain(build("aggregator", agg), tuple(build("preaggregator", p) for p in pre))
+        return cls(
+            problem=build("problem", table["problem"]), algorithm=build("algorithm", table["algorithm"]),
+            aggregator=chain, attack=build("attack", get("attack")), compressor=build("compressor", get("compressor")),
+            workers=_section(WorkersSpec, table.get("workers", {})), run=_section(RunSpec, table.get("run", {})),
+            title=str(table.get("title", "")),
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "ExperimentConfig":
+        try:
+            with open(path, "rb") as fh:
+                return cls.from_dict(tomllib.load(fh))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(str(path), "<unparsable>", f"is not valid TOML: {exc}") from None
+
+    @classmethod
+    def from_toml_string(cls, text: str) -> "ExperimentConfig":
+        return cls.from_dict(tomllib.loads(text))
+
+    # --- serialisation ----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title} if self.title else {}
+        for name in SECTIONS:
+            value = getattr(self, name)
+            table = value.to_dict()
+            if name in ("workers", "run"):
+                table.pop("name")
+            out[name] = {k: v for k, v in table.items() if v is not None}
+        return out
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+    def digest(self) -> str:
+        """sha256 of the normalised config (sorted JSON of to_dict)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def replace(self, **sections) -> "ExperimentConfig":
+        return dataclasses.replace(self, **sections)
+
+    # --- checks ---------------------------------------------------------------------------
+    def setting(self) -> Setting:
+        return Setting(n=self.workers.n, f=self.workers.f, d=problem_dimension(self.problem),
+                       declared_f=self.workers.tolerated)
+
+    def check(self) -> None:
+        setting = self.setting()
+        for spec in (self.problem, self.algorithm, self.aggregator, self.attack, self.compressor):
+            spec.check_setting(setting)
+
+    def batch_key(self) -> tuple:
+        """Configs with equal keys run as one replica batch (they differ in batched fields and seed)."""
+        run = dataclasses.replace(self.run, seed=0, seeds=1, progress=True)
+        return (self.problem.shape_key(), self.algorithm.shape_key(), self.aggregator.shape_key(),
+                self.attack.shape_key(), self.compressor.shape_key(), self.workers.shape_key(), run.shape_key())
+
+
+def problem_dimension(problem: Spec) -> int:
+    return problem.dimension() if hasattr(problem, "dimension") else problem.d
+
+
+def _section(cls, table):
+    if isinstance(table, Spec):
+        return table
+    if not isinstance(table, Mapping):
+        raise ConfigError(cls.kind, table, "must be a table")
+    unknown_keys(cls.kind, table, cls.field_names())
+    return cls(**table)

@@ -1,0 +1,62 @@
+"""Explicit registries of components: no ``getattr`` on modules, every name listed.
+
+``REGISTRIES[kind]`` maps a registry name (the paper name, e.g. ``"cwtm"``, ``"byz_vr_marina"``) to
+its spec class.  ``build(kind, {"name": ..., **fields})`` validates the keys and values.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, TypeVar
+
+from .errors import ConfigError
+from .params import Spec, unknown_keys
+
+KINDS = ("problem", "algorithm", "aggregator", "preaggregator", "attack", "compressor")
+REGISTRIES: dict[str, dict[str, type[Spec]]] = {kind: {} for kind in KINDS}
+
+S = TypeVar("S", bound=type)
+
+
+def register(kind: str, name: str) -> Callable[[S], S]:
+    """Class decorator: ``@register("aggregator", "cwtm")``."""
+    if kind not in REGISTRIES:
+        raise ConfigError("kind", kind, "must be one of " + ", ".join(KINDS))
+
+    def deco(cls: S) -> S:
+        if name in REGISTRIES[kind]:
+            raise ValueError(f"{kind} {name!r} registered twice")
+        cls.kind = kind
+        cls.name = name
+        REGISTRIES[kind][name] = cls
+        return cls
+
+    return deco
+
+
+def lookup(kind: str, name: str) -> type[Spec]:
+    _ensure_loaded()
+    table = REGISTRIES[kind]
+    if name not in table:
+        raise ConfigError(f"{kind}.name", name, "must be one of " + ", ".join(sorted(table)))
+    return table[name]
+
+
+def build(kind: str, table: Mapping[str, Any] | Spec) -> Spec:
+    """A validated spec from ``{"name": ..., field: value}`` (unknown keys refused)."""
+    if isinstance(table, Spec):
+        return table
+    if not isinstance(table, Mapping) or "name" not in table:
+        raise ConfigError(kind, table, "must be a table with a 'name' key")
+    cls = lookup(kind, table["name"])
+    fields = {k: v for k, v in table.items() if k != "name"}
+    unknown_keys(kind, fields, cls.field_names())
+    return cls(**{k: cls.coerce_field(k, v) if hasattr(cls, "coerce_field") else v for k, v in fields.items()})
+
+
+def names(kind: str) -> list[str]:
+    _ensure_loaded()
+    return sorted(REGISTRIES[kind])
+
+
+def _ensure_loaded() -> None:
+    """Import the component packages so that their ``@register`` decorators have run."""
+    from . import algorithms, aggregators, attacks, compressors, problems  # noqa: F401
