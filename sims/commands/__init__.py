@@ -1,0 +1,1 @@
+"""Subcommands of the ``byzcomp`` CLI, one module each (see sims.cli.COMMANDS)."""
