@@ -43,6 +43,7 @@ class RunResult:
     summary: pd.DataFrame
     jobs: list[Job]
     wall_seconds: float
+    final_x: np.ndarray  # [R,d] last iterate of every replica (zeros for diverged ones)
 
     @property
     def config(self) -> ExperimentConfig:
@@ -121,13 +122,15 @@ def run_batch(jobs: Sequence[Job], progress: bool | None = None) -> RunResult:
             if bad.any():
                 alive &= ~bad
                 diverged_at[bad] = t
-                state = _zero_replicas(state, setup.backend.asarray(alive.astype(float)), R)
+                keep = setup.backend.asarray(alive.astype(float))
+            if not alive.all():  # diverged replicas stay at zero so they cannot overflow again
+                state = _zero_replicas(state, keep, R)
             if t % every == 0 or t == T:
                 record(t, state.x)
             bar.update(1)
             if not alive.any():
                 break
-    return _tidy(jobs, setup, rows, diverged_at, time.perf_counter() - start)
+    return _tidy(jobs, rows, diverged_at, time.perf_counter() - start, to_numpy(state.x))
 
 
 def _zero_replicas(tree, keep, R):
@@ -144,7 +147,7 @@ def _zero_replicas(tree, keep, R):
     return tree
 
 
-def _tidy(jobs, setup: Setup, rows, diverged_at, wall) -> RunResult:
+def _tidy(jobs, rows, diverged_at, wall, final_x) -> RunResult:
     R = len(jobs)
     hp_cols = {}
     for kind in ("algorithm", "attack"):
@@ -159,4 +162,5 @@ def _tidy(jobs, setup: Setup, rows, diverged_at, wall) -> RunResult:
     summary["diverged_round"] = diverged_at
     summary["diverged"] = diverged_at >= 0
     summary["final_round"] = summary["round"]
-    return RunResult(records=records, summary=summary.drop(columns=["round"]), jobs=list(jobs), wall_seconds=wall)
+    return RunResult(records=records, summary=summary.drop(columns=["round"]), jobs=list(jobs), wall_seconds=wall,
+                     final_x=final_x)
