@@ -5,19 +5,25 @@ pre-aggregator maps ``[R,n,d] -> [R,n',d]``.  Both are pure: explicit ``state`` 
 (centered clipping carries its centre there, never on the object), randomness from the replica
 streams.  ``f`` is the number of Byzantine inputs the rule is told to tolerate (the *declared* f).
 
-(f, kappa)-robustness (Allouah et al., AISTATS 2023): for every S of size n - f,
+(f, kappa)-robustness (Allouah et al., AISTATS 2023, Definition 2): for every S of size n - f,
 
 .. math:: \|F(x_1..x_n) - \bar x_S\|^2 \le \kappa\, \tfrac{1}{|S|}\sum_{i\in S}\|x_i - \bar x_S\|^2.
 
 Each aggregator declares ``kappa(n, f)`` where theory gives one, with its provenance, and its
-preconditions through :meth:`check_setting`.
+preconditions through :meth:`AggregatorSpec.check_counts` (called by ``check_setting`` on the
+config and again on every call, with the n the rule actually receives).  A pre-aggregator declares
+how it transforms a kappa (:meth:`PreAggregatorSpec.compose_kappa`, e.g. F o NNM and F o ARC), so a
+:class:`Chain` declares the composed constant where a theorem gives one.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
-from ..params import Spec, require
+from ..errors import ConfigError
+from ..params import Setting, Spec, require
+from ..registry import build
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,12 @@ class AggregatorSpec(Spec):
         """(f, kappa)-robustness constant, or None where theory gives none."""
         return None
 
+    def check_counts(self, n: int, f: int) -> None:
+        """Preconditions on (n inputs, declared f); raise ConfigError naming the field (override)."""
+
+    def check_setting(self, setting) -> None:
+        self.check_counts(setting.n, setting.declared_f)
+
     def init_state(self, R: int, d: int, backend) -> Any:
         return None
 
@@ -35,13 +47,21 @@ class AggregatorSpec(Spec):
         """x [R,n,d] -> ([R,d], new state)."""
         raise NotImplementedError
 
-    def __call__(self, x, f: int):
+    def __call__(self, x, f: int, streams=None):
         """Stateless convenience: the aggregate of x [R,n,d] tolerating f inputs."""
-        return self.aggregate(x, f=f, state=self.init_state(x.shape[0], x.shape[2], None))[0]
+        return self.aggregate(x, f=f, state=self.init_state(x.shape[0], x.shape[2], None), streams=streams)[0]
+
+    def describe_constants(self, n: int, f: int) -> str:
+        """One line for ``byzcomp list``: kappa(n, f) with its provenance."""
+        k = self.kappa(n, f)
+        text = f"kappa(n={n}, f={f}) = {k:.4g}" if k is not None else "kappa: none"
+        return text + (f" [{self.kappa_provenance}]" if self.kappa_provenance else "")
 
 
 @dataclass(frozen=True)
 class PreAggregatorSpec(Spec):
+    compose_rule: ClassVar[str] = ""  # e.g. "kappa(F o NNM) <= 8f/(n-f) (kappa_F + 1)", with provenance
+
     def init_state(self, R: int, d: int, backend) -> Any:
         return None
 
@@ -52,29 +72,74 @@ class PreAggregatorSpec(Spec):
     def out_count(self, n: int) -> int:
         return n
 
+    def compose_kappa(self, kappa_F: float, n: int, f: int) -> float | None:
+        """kappa of F o self given kappa_F of F at (out_count(n), f); None where no theorem says."""
+        return None
 
-def needs_honest_majority(spec: Spec, setting, factor: int = 2, extra: int = 0) -> None:
-    """Refuse declared f with n <= factor*f + extra - 1 (e.g. CWTM needs n > 2f)."""
-    n, f = setting.n, setting.declared_f
+    def check_counts(self, n: int, f: int) -> None:
+        """Preconditions on (n inputs, declared f) (override)."""
+
+    def check_setting(self, setting) -> None:
+        self.check_counts(setting.n, setting.declared_f)
+
+    def describe_constants(self, n: int, f: int) -> str:
+        return self.compose_rule or "composed kappa: none"
+
+
+def require_workers(spec: Spec, n: int, f: int, factor: int = 2, extra: int = 0) -> None:
+    """Refuse declared f with n <= factor*f + extra (e.g. CWTM needs n > 2f, Bulyan n >= 4f + 3)."""
     require(n >= factor * f + extra + 1, "workers.f", f,
             f"{spec.name} needs n >= {factor}f + {extra + 1} (n = {n}), i.e. f <= {(n - extra - 1) // factor}")
 
 
+class HonestMajority:
+    """Mixin for rules that need n > 2f."""
+
+    def check_counts(self, n: int, f: int) -> None:
+        require_workers(self, n, f)
+
+
+def needs_honest_majority(spec: Spec, setting, factor: int = 2, extra: int = 0) -> None:
+    """:func:`require_workers` on a run's setting (n, declared f)."""
+    require_workers(spec, setting.n, setting.declared_f, factor, extra)
+
+
 @dataclass(frozen=True)
 class Chain:
-    """Pre-aggregators applied in order, then an aggregator (an optax-like chain)."""
+    """Pre-aggregators applied in order, then an aggregator (an optax-like chain).
+
+    The chain is itself an aggregator: same ``aggregate``/``init_state``/``kappa`` interface, built
+    from (and written back to) the config table ``{name = AGG, ..., pre = [{name = PRE, ...}, ...]}``.
+    Its kappa folds each pre-aggregator's composition rule over the aggregator's kappa, evaluated at
+    the number of inputs that stage receives (bucketing turns n into ceil(n/s)).
+    """
 
     agg: AggregatorSpec
     pre: tuple[PreAggregatorSpec, ...] = ()
+
+    @classmethod
+    def from_dict(cls, table: Mapping[str, Any]) -> "Chain":
+        table = dict(table)
+        pre = table.pop("pre", [])
+        if not isinstance(pre, (list, tuple)):
+            raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
+        return cls(build("aggregator", table), tuple(build("preaggregator", p) for p in pre))
 
     @property
     def name(self) -> str:
         return " o ".join([self.agg.name] + [p.name for p in reversed(self.pre)])
 
-    def check_setting(self, setting) -> None:
+    def counts(self, n: int) -> list[int]:
+        """Inputs received by each stage: [n, after pre 1, ..., what the aggregator sees]."""
+        out = [n]
         for p in self.pre:
-            p.check_setting(setting)
-        self.agg.check_setting(setting)
+            out.append(p.out_count(out[-1]))
+        return out
+
+    def check_setting(self, setting) -> None:
+        for p, n in zip(self.pre, self.counts(setting.n)):
+            p.check_setting(dataclasses.replace(setting, n=n))
+        self.agg.check_setting(dataclasses.replace(setting, n=self.counts(setting.n)[-1]))
 
     def init_state(self, R: int, d: int, backend):
         return tuple(p.init_state(R, d, backend) for p in self.pre) + (self.agg.init_state(R, d, backend),)
@@ -88,11 +153,30 @@ class Chain:
         out, s = self.agg.aggregate(x, f=f, state=state[-1], streams=streams)
         return out, tuple(new) + (s,)
 
-    def __call__(self, x, f: int):
-        return self.aggregate(x, f=f)[0]
+    def __call__(self, x, f: int, streams=None):
+        return self.aggregate(x, f=f, streams=streams)[0]
 
     def kappa(self, n: int, f: int) -> float | None:
-        return self.agg.kappa(n, f) if not self.pre else None
+        counts = self.counts(n)
+        if counts[-1] <= 2 * f:
+            return None
+        kappa = self.agg.kappa(counts[-1], f)
+        for p, m in zip(reversed(self.pre), reversed(counts[:-1])):
+            if kappa is None:
+                return None
+            kappa = p.compose_kappa(kappa, m, f)
+        return kappa
+
+    @property
+    def kappa_provenance(self) -> str:
+        parts = [self.agg.kappa_provenance]
+        for p in reversed(self.pre):
+            parts.append(p.compose_rule or f"{p.name}: no (f, kappa) composition rule")
+        return "; ".join(part for part in parts if part)
+
+    def describe_constants(self, n: int, f: int) -> str:
+        k = self.kappa(n, f)
+        return (f"kappa(n={n}, f={f}) = {k:.4g}" if k is not None else "kappa: none") + f" [{self.kappa_provenance}]"
 
     def to_dict(self) -> dict:
         out = self.agg.to_dict()
@@ -102,3 +186,25 @@ class Chain:
 
     def shape_key(self) -> tuple:
         return (self.agg.shape_key(),) + tuple(p.shape_key() for p in self.pre)
+
+
+def compositions(n: int, f: int) -> list[tuple[str, float, str]]:
+    """(chain name, composed kappa, composition rule) of every registered pre-aggregator that declares
+    a composition rule, put in front of every registered aggregator that declares a kappa."""
+    from ..registry import lookup, names
+
+    out = []
+    for pre_name in names("preaggregator"):
+        pre = lookup("preaggregator", pre_name)()
+        if not pre.compose_rule:
+            continue
+        for agg_name in names("aggregator"):
+            chain = Chain(lookup("aggregator", agg_name)(), (pre,))
+            k = chain.kappa(n, f)
+            if k is not None:
+                out.append((chain.name, k, pre.compose_rule))
+    return out
+
+
+__all__ = ["AggregatorSpec", "Chain", "HonestMajority", "PreAggregatorSpec", "Setting", "compositions",
+           "needs_honest_majority", "require_workers"]

@@ -18,7 +18,7 @@ from scipy.stats import norm
 from ..backend import namespace
 from ..params import OneOf, Real, param
 from ..registry import register
-from .base import AttackContext, AttackSpec, column, replicate
+from .base import AttackContext, AttackSpec, replicate
 
 
 @register("attack", "none")
@@ -41,6 +41,11 @@ class SignFlip(AttackSpec):
         return replicate(-ctx.honest_mean, ctx.f)
 
 
+def honest_std(honest):
+    """Coordinate-wise unbiased (ddof = 1) standard deviation of the honest messages [R,h,d]: [R,d]."""
+    return namespace(honest).std(honest, axis=1, correction=1)
+
+
 def alie_z(n: int, f: int, rule: str = "baruch") -> float:
     """The ALIE factor z from (n, f): Baruch et al.'s rule or the Karimireddy code's."""
     s = math.floor(n / 2 + 1) - f
@@ -58,10 +63,10 @@ class ALIE(AttackSpec):
     z: float = param(1.0, Real(None, None), "z when z_rule = 'fixed' (may vary per replica)", batched=True)
 
     def craft(self, honest, ctx: AttackContext):
-        xp = namespace(honest)
-        std = xp.std(honest, axis=1, correction=1)
+        z = self.hyper(ctx, "z") if self.z_rule == "fixed" else alie_z(ctx.n, ctx.f, self.z_rule)
+        return replicate(ctx.honest_mean - z * honest_std(honest), ctx.f)
+
+    def describe_constants(self, n, f):
         if self.z_rule == "fixed":
-            z = column(ctx.hp["z"])
-        else:
-            z = alie_z(ctx.n, ctx.f, self.z_rule)
-        return replicate(ctx.honest_mean - z * std, ctx.f)
+            return f"z = {self.z} (fixed)"
+        return f"z(n={n}, f={f}) = {alie_z(n, f, self.z_rule):.4f} ({self.z_rule} rule)"

@@ -9,7 +9,8 @@ through :meth:`draw_shared` and passed to every call of the round).  ``enforce``
 messages on what the server can check (e.g. the support of a shared mask).
 
 Bits: ``b_f`` per float, ceil(log2 d) per transmitted index; a mask from a shared seed costs no
-index bits (specs/components.md section 7.4).  Compressors never mutate their input.
+index bits (specs/components.md section 7.4); :meth:`bits` declares one message's bits (exact, or an
+upper bound where the count depends on the message).  Compressors never mutate their input.
 """
 from __future__ import annotations
 
@@ -56,9 +57,15 @@ class CompressorSpec(Spec):
         """Project Byzantine messages [R,f,d] on what the server can enforce (default: nothing)."""
         return byz
 
+    def bits(self, d: int, b_f: int = 32) -> float:
+        """Bits of one message: exact when ``bits_exact``, else an upper bound (override)."""
+        return float(d * b_f)
+
+    bits_exact: ClassVar[bool] = True
+
     def constants(self, d: int) -> dict[str, float | None]:
         return {"omega": self.omega(d), "alpha": self.alpha(d), "D_Q": self.norm_bound(d),
-                "zeta_Q": self.density(d)}
+                "zeta_Q": self.density(d), ("bits" if self.bits_exact else "bits_max"): self.bits(d)}
 
 
 def index_bits(d: int) -> int:

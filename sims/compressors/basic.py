@@ -35,7 +35,7 @@ class Identity(CompressorSpec):
         return 1.0
 
     def compress(self, v, streams, shared=None, b_f=32):
-        return v, constant_bits(v.shape[0], v.shape[1], v.shape[2] * b_f)
+        return v, constant_bits(v.shape[0], v.shape[1], self.bits(v.shape[2], b_f))
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,19 @@ class _KSparse(CompressorSpec):
     def density(self, d):
         return float(self.k)
 
+    def bits(self, d, b_f=32):
+        """K values and K indices."""
+        return float(self.k * (b_f + index_bits(d)))
+
+
+def random_mask(v, streams, k: int):
+    """An independent uniform k-subset mask per message of v [R,m,d], drawn on the host: v's dtype."""
+    R, m, d = v.shape
+    idx = streams.subsets("compress", d, k, (m,))  # [R,m,k]
+    mask = np.zeros((R, m, d), dtype=bool)
+    np.put_along_axis(mask, idx, True, axis=2)
+    return like(v, mask)
+
 
 @register("compressor", "randk")
 @dataclass(frozen=True)
@@ -65,11 +78,7 @@ class RandK(_KSparse):
 
     def compress(self, v, streams, shared=None, b_f=32):
         R, m, d = v.shape
-        idx = streams.subsets("compress", d, self.k, (m,))  # [R,m,k] on the host
-        mask = np.zeros((R, m, d), dtype=bool)
-        np.put_along_axis(mask, idx, True, axis=2)
-        keep = like(v, mask)
-        return v * keep * (d / self.k), constant_bits(R, m, self.k * (b_f + index_bits(d)))
+        return v * random_mask(v, streams, self.k) * (d / self.k), constant_bits(R, m, self.bits(d, b_f))
 
 
 @register("compressor", "coordinated_randk")
@@ -85,9 +94,13 @@ class CoordinatedRandK(_KSparse):
         np.put_along_axis(mask, idx, True, axis=1)
         return backend.asarray(mask)
 
+    def bits(self, d, b_f=32):
+        """K values; the mask comes from a shared seed (no indices)."""
+        return float(self.k * b_f)
+
     def compress(self, v, streams, shared=None, b_f=32):
         R, m, d = v.shape
-        return v * shared[:, None, :] * (d / self.k), constant_bits(R, m, self.k * b_f)
+        return v * shared[:, None, :] * (d / self.k), constant_bits(R, m, self.bits(d, b_f))
 
     def enforce(self, byz, shared=None):
         return byz * shared[:, None, :]

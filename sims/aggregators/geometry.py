@@ -1,0 +1,123 @@
+r"""Shared array helpers of the distance-based rules, batched over the replica axis R.
+
+* :func:`pairwise_sq_distances`: :math:`D_{ij} = \|x_i - x_j\|^2` as ``[R,n,n]`` from Gram matrices
+  (``xp.matmul``), never an ``[R,n,n,d]`` difference tensor.  The inputs are centred at an input
+  inside the bulk first, which leaves distances unchanged and keeps the cancellation error of
+  :math:`\|a\|^2 + \|b\|^2 - 2\langle a, b\rangle` at the scale of the honest spread even when
+  Byzantine vectors are huge (a mean centre would move with them).  D is symmetrised, clamped at 0
+  and its diagonal set to exactly 0.
+* :func:`rank_along`: stable ranks (ties broken by the lower index, the same on numpy and torch).
+* :func:`take_rows`: ``x[r, idx[r, ...]]`` gathers (no 0 * inf from one-hot weights).
+* :func:`clip_rows`: :math:`x_i \min(1, \tau/\|x_i\|)`, the clipping of CClip, static clipping and ARC.
+"""
+from __future__ import annotations
+
+from ..backend import namespace
+
+
+def coordinate_median(x):
+    """Median over axis 1 of x [R,n,d], averaging the two middle values when n is even (NumPy's
+    convention; ``torch.median`` returns the lower one, so we sort and average ourselves)."""
+    xp = namespace(x)
+    s = xp.sort(x, axis=1)
+    n = x.shape[1]
+    if n % 2:
+        return s[:, n // 2, :]
+    return 0.5 * (s[:, n // 2 - 1, :] + s[:, n // 2, :])
+
+
+def _gram_distances(c):
+    """||c_i - c_j||^2 [R,n,n] from the Gram matrix of c [R,n,d], symmetrised and clamped at 0."""
+    xp = namespace(c)
+    sq = sq_row_norms(c)
+    gram = xp.matmul(c, xp.matrix_transpose(c))
+    dist = sq[:, :, None] + sq[:, None, :] - 2.0 * gram
+    return xp.clip(0.5 * (dist + xp.matrix_transpose(dist)), min=0.0)
+
+
+def bulk_centred(x):
+    """x [R,n,d] minus, per replica, an input inside the bulk: ([R,n,d], the centre [R,1,d]).
+
+    The centre is the input whose median distance to the others is smallest, found from a rough
+    mean-centred Gram matrix (robust even when Byzantine rows are huge).  Centring there makes the
+    rounding error of Gram-matrix quantities scale with the honest spread, not with the Byzantine
+    norms; no sort over the d coordinates (slow on torch)."""
+    xp = namespace(x)
+    n = x.shape[1]
+    rough = _gram_distances(x - xp.mean(x, axis=1, keepdims=True))
+    centre = take_rows(x, xp.argmin(xp.sort(rough, axis=2)[:, :, n // 2], axis=1)[:, None])
+    return x - centre, centre
+
+
+def pairwise_sq_distances(x):
+    """Squared Euclidean distances [R,n,n] of the rows of x [R,n,d], from the Gram matrix of the
+    bulk-centred inputs (:func:`bulk_centred`); diagonal exactly 0."""
+    xp = namespace(x)
+    n = x.shape[1]
+    dist = _gram_distances(bulk_centred(x)[0])
+    eye = xp.eye(n, dtype=xp.bool, device=x.device)
+    return xp.where(eye, xp.zeros_like(dist), dist)
+
+
+def rank_along(a, axis: int = -1):
+    """Rank of every entry along ``axis`` (0 = smallest); ties go to the lower index."""
+    xp = namespace(a)
+    order = xp.argsort(a, axis=axis, stable=True)
+    return xp.argsort(order, axis=axis, stable=True)
+
+
+def replica_index(x, ndim: int = 2):
+    """arange(R) shaped (R, 1, ...) for integer-array gathers along axis 1."""
+    xp = namespace(x)
+    return xp.reshape(xp.arange(x.shape[0], device=x.device), (x.shape[0],) + (1,) * (ndim - 1))
+
+
+def take_rows(x, idx):
+    """x [R,n,d] gathered at idx [R, ...] along axis 1: [R, ..., d]."""
+    return x[replica_index(x, idx.ndim), idx]
+
+
+def mean_of_rows(x, idx):
+    """Mean of the rows idx [R,k] of x [R,n,d]: [R,d]."""
+    return namespace(x).mean(take_rows(x, idx), axis=1)
+
+
+def smallest(scores, k: int):
+    """Indices [R,k] of the k smallest scores [R,n] per replica (ties: lower index first)."""
+    xp = namespace(scores)
+    return xp.argsort(scores, axis=1, stable=True)[:, :k]
+
+
+def sq_row_norms(x):
+    """||x_i||^2 over the last axis of x [..., d] as batched dot products (matmul: no x*x temporary)."""
+    return namespace(x).matmul(x[..., None, :], x[..., :, None])[..., 0, 0]
+
+
+def row_norms(x):
+    return namespace(x).sqrt(sq_row_norms(x))
+
+
+def distances_to(y, sq_y, u):
+    """||y_i - u|| [R,n] for y [R,n,d] (with its squared norms sq_y [R,n]) and points u [R,d], by
+    expansion (two matmuls, no [R,n,d] temporary: the iterative rules stay memory-light at large d).
+    Rounding error ~ eps ||y_i||^2, so callers centre y near the inputs first."""
+    xp = namespace(y)
+    sq = sq_y - 2.0 * xp.matmul(y, u[:, :, None])[:, :, 0] + sq_row_norms(u)[:, None]
+    return xp.sqrt(xp.clip(sq, min=0.0))
+
+
+def clip_scales(norms, radius):
+    """min(1, radius/norm) for norms [...] (a zero norm gives 1); radius a float or broadcasting array."""
+    xp = namespace(norms)
+    radius = radius + xp.zeros_like(norms)
+    return xp.where(norms > radius, radius / xp.maximum(norms, radius), xp.ones_like(norms))
+
+
+def clip_rows(x, radius):
+    """Clip every row x [..., d] to norm ``radius``: x * min(1, radius/||x||); a zero row stays zero."""
+    return x * clip_scales(row_norms(x), radius)[..., None]
+
+
+def weighted_sum(w, x):
+    """sum_i w_i x_i for weights w [R,n] and x [R,n,d]: [R,d] (one matmul, no [R,n,d] temporary)."""
+    return namespace(x).matmul(w[:, None, :], x)[:, 0, :]
