@@ -12,7 +12,7 @@ import sys
 
 from .errors import ConfigError
 
-COMMANDS = ("run", "list")
+COMMANDS = ("run", "list", "bounds", "kappa", "sweep", "results", "figs")
 
 
 def parser() -> argparse.ArgumentParser:

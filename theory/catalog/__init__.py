@@ -1,0 +1,1 @@
+"""Theorem records, one module per paper family.  ``theory.registry`` collects their ``THEOREMS``."""
