@@ -26,6 +26,7 @@ from ..params import Integer, OneOf, Real, Spec, param
 from ..registry import register
 from .base import Constants, Problem
 from .splits import split_indices
+from .subsets import split_samples
 
 REGULARISERS = ("l2", "nonconvex")
 
@@ -146,6 +147,12 @@ class Logistic(Problem):
     def flipped_grad(self, x, streams):
         A, y = self._picked(self.draw(streams))
         return self._data_grad(x, A, -y) + self._reg(x)[1][:, None, :]
+
+    def subset_grads(self, x, N: int):
+        """grad F_j(x) of the honest workers' pooled samples split, in order, into N equal
+        subsets (LAD's data subsets): [R,N,d]; their mean is grad(x)."""
+        A, y = split_samples(self._A, self._y, N)
+        return self._data_grad(x, A[None], y[None]) + self._reg(x)[1][:, None, :]
 
 
 @functools.lru_cache(maxsize=16)
