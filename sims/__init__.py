@@ -9,5 +9,6 @@ Quick start::
 from .config import ExperimentConfig
 from .engine import Job, RunResult, run, run_batch
 from .errors import ConfigError
+from .results import load
 
-__all__ = ["ConfigError", "ExperimentConfig", "Job", "RunResult", "run", "run_batch"]
+__all__ = ["ConfigError", "ExperimentConfig", "Job", "RunResult", "load", "run", "run_batch"]

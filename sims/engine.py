@@ -157,8 +157,7 @@ def _tidy(jobs, rows, diverged_at, wall, final_x) -> RunResult:
     ident = {"replica": np.array([j.replica for j in jobs]), "seed": np.array([j.config.run.seed for j in jobs])}
     frames = [pd.DataFrame({**ident, **hp_cols, **row}) for row in rows]
     records = pd.concat(frames, ignore_index=True).sort_values(["replica", "round"], kind="stable", ignore_index=True)
-    last = records.groupby(["replica", "seed"] + list(hp_cols), sort=False).tail(1)
-    summary = last.reset_index(drop=True).copy()
+    summary = frames[-1].copy()  # the last recorded round of every job, in job order (as diverged_at)
     summary["diverged_round"] = diverged_at
     summary["diverged"] = diverged_at >= 0
     summary["final_round"] = summary["round"]

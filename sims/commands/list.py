@@ -20,12 +20,9 @@ def register(sub) -> None:
 def describe(kind: str, cls, n: int, f: int, d: int) -> str:
     doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
     extra = ""
-    if kind == "aggregator":
+    if kind in ("aggregator", "preaggregator", "attack"):
         spec = cls()
-        k = spec.kappa(n, f)
-        extra = f"kappa(n={n}, f={f}) = {k:.4g}" if k is not None else "kappa: none"
-        if cls.kappa_provenance:
-            extra += f" [{cls.kappa_provenance}]"
+        extra = spec.describe_constants(n, f) if hasattr(spec, "describe_constants") else ""
     elif kind == "compressor":
         try:
             spec = cls()
@@ -49,4 +46,10 @@ def main(args) -> int:
         print(f"{kind}s:")
         for name in registry.names(kind):
             print(describe(kind, registry.lookup(kind, name), args.n, args.f, args.d))
+        if kind == "aggregator":
+            from ..aggregators import compositions
+
+            print(f"  chains (pre-aggregator then aggregator) with a composed kappa at n={args.n}, f={args.f}:")
+            for name, kappa, provenance in compositions(args.n, args.f):
+                print(f"  {name:<24} kappa = {kappa:.4g} [{provenance}]")
     return 0
