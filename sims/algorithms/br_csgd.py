@@ -24,26 +24,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..params import Real, param
 from ..registry import register
-from . import stages
-from .base import AlgorithmSpec, StepInfo
-from .robust_dgd import DGDState  # the same state (x, t, aggregator state)
+from .robust_dgd import RobustDGD
 
 
 @register("algorithm", "br_csgd")
 @dataclass(frozen=True)
-class BRCSGD(AlgorithmSpec):
-    """Compress stochastic gradients, robustly aggregate the decoded messages, SGD step."""
+class BRCSGD(RobustDGD):
+    """Compress stochastic gradients, robustly aggregate the decoded messages, SGD step.
 
-    lr: float = param(0.1, Real(0, None, "neither"), "step size gamma", batched=True)
+    The round is Robust D-GD's (same state, same order of draws) with the stochastic oracle in
+    place of the full local gradient.
+    """
 
-    def init(self, x0, setup):
-        return DGDState(x0, 0, setup.aggregator.init_state(setup.R, setup.d, setup.backend))
-
-    def step(self, s, setup):
-        shared = stages.shared_randomness(setup)
-        q, bits = stages.compress(setup, setup.problem.sample_grad(s.x, setup.streams), shared)  # Q(g_i^t)
-        g, agg = stages.aggregate(setup, stages.with_byzantine(setup, q, s.t, s.x, shared), s.agg)  # RAgg
-        x = s.x - setup.col("lr") * g                                                           # SGD step
-        return DGDState(x, s.t + 1, agg), StepInfo(bits, stages.dense_bits(setup), 1.0, stages.everyone(setup))
+    def local_gradients(self, x, setup):
+        return setup.problem.sample_grad(x, setup.streams)  # g_i^t, one oracle call

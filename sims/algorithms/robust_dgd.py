@@ -38,10 +38,15 @@ class RobustDGD(AlgorithmSpec):
     def init(self, x0, setup):
         return DGDState(x0, 0, setup.aggregator.init_state(setup.R, setup.d, setup.backend))
 
+    def local_gradients(self, x, setup):
+        """g_i^t = grad f_i(theta_t): [R,h,d] (BR-CSGD swaps in the stochastic oracle)."""
+        return setup.problem.full_grad(x)
+
     def step(self, s, setup):
         shared = stages.shared_randomness(setup)
-        g, bits = stages.compress(setup, setup.problem.full_grad(s.x), shared)  # g_i = grad f_i(theta_t)
+        g, bits = stages.compress(setup, self.local_gradients(s.x, setup), shared)  # (compressed) g_i^t
         msgs = stages.with_byzantine(setup, g, s.t, s.x, shared)
-        R_t, agg = stages.aggregate(setup, msgs, s.agg)                         # R_t = F(g_1..g_n)
-        x = s.x - setup.col("lr") * R_t                                         # theta_{t+1}
-        return DGDState(x, s.t + 1, agg), StepInfo(bits, stages.dense_bits(setup), 1.0)
+        R_t, agg = stages.aggregate(setup, msgs, s.agg)                             # R_t = F(g_1..g_n)
+        x = s.x - setup.col("lr") * R_t                                             # theta_{t+1}
+        info = StepInfo(bits, stages.dense_bits(setup), 1.0, stages.everyone(setup))
+        return DGDState(x, s.t + 1, agg), info
