@@ -1,6 +1,6 @@
 """Problems with known constants: quadratics (exact L, mu, G, B, sigma), logistic regression
 (synthetic and scikit-learn's bundled data), each a registered spec that builds a runtime problem."""
-from . import least_squares, logistic, quadratic  # noqa: F401  (registration)
+from . import least_squares, logistic, quadratic, zero_chain  # noqa: F401  (registration)
 from .base import Constants, Problem
 
 __all__ = ["Constants", "Problem"]
