@@ -12,7 +12,7 @@ import sys
 
 from .errors import ConfigError
 
-COMMANDS = ("run", "list", "bounds", "kappa", "sweep", "results", "figs")
+COMMANDS = ("run", "list", "bounds", "kappa", "sweep", "results", "figs", "verify")
 
 
 def parser() -> argparse.ArgumentParser:

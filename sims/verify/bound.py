@@ -1,0 +1,66 @@
+"""Bound check: run with the theorem's own prescribed hyper-parameters on a setting whose constants
+are declared exactly, under every attack of the setting; estimate the left-hand side per seed;
+PASS only if the one-sided upper confidence end (worst attack) is below the claimed bound."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .checks import Check, Verdict, slack_ratio
+from .claims import BoundClaim
+from .runner import Setting, algorithm_fields, per_replica, run_variants
+from .stats import upper_confidence
+
+
+def lhs_rounds(theorem, T: int) -> tuple[str, tuple[int, int], str]:
+    """(metric, rounds, how) of the theorem's left-hand side from its ``averaging``:
+    x_hat uniform over x^0..x^T -> mean grad_sq over rounds 0..T; (1/T) sum_{t<T} -> rounds 0..T-1;
+    last iterate (PL) -> f_gap at round T."""
+    avg = theorem.averaging
+    if "last iterate" in avg:
+        return "f_gap", (T, T), "last"
+    if "x^0..x^T" in avg:
+        return "grad_sq", (0, T), "mean"
+    return "grad_sq", (0, T - 1), "mean"
+
+
+def measure(claim: BoundClaim, setting: Setting, level: float = 0.95, method: str = "t"):
+    """Run ``setting`` under each attack with the theorem's hyper-parameters; per-attack per-seed
+    left-hand sides, their upper confidence ends, and the evaluated claim."""
+    declared = setting.declared()
+    T = setting.T
+    hyper = claim.hyper(declared, T)
+    metric, rounds, how = lhs_rounds(claim.theorem, T)
+    per_attack = {}
+    for attack in setting.attack_list:
+        res = run_variants(setting, attack, [algorithm_fields(hyper)])
+        lhs = per_replica(res, metric, rounds, how)
+        per_attack[attack] = {"lhs": lhs.tolist(), "mean": float(np.mean(lhs)),
+                              "ucb": upper_confidence(lhs, level, method),
+                              "diverged": int(res.summary["diverged"].sum())}
+    return declared, hyper, per_attack
+
+
+def bound_check(claim: BoundClaim, setting: Setting, level: float = 0.95, method: str = "t",
+                measured=None) -> Check:
+    """PASS iff max over attacks of the upper confidence end <= the claimed bound.  ``measured``
+    (the output of :func:`measure`) lets several claims share one set of runs."""
+    t0 = time.perf_counter()
+    declared, hyper, per_attack = measured if measured is not None else measure(claim, setting, level, method)
+    ev = claim.evaluate(declared, setting.T, hyper)
+    worst = max(per_attack, key=lambda a: per_attack[a]["ucb"])
+    ucb, mean = per_attack[worst]["ucb"], per_attack[worst]["mean"]
+    bound = float(ev["bound"])
+    conditions_ok = all(ev["conditions"].values())
+    verdict = Verdict.PASS if (np.isfinite(ucb) and ucb <= bound and conditions_ok) else Verdict.FAIL
+    return Check(
+        theorem=claim.theorem.key, check="bound", setting=setting.label, claim=claim.name,
+        measured=ucb, theory=bound, slack=slack_ratio(bound, mean), verdict=verdict,
+        interval=None,
+        details={"worst_attack": worst, "mean": mean, "level": level, "method": method, "hyper": hyper,
+                 "per_attack": per_attack, "floor": float(ev["floor"]), "conditions": ev["conditions"],
+                 "T": setting.T, "seeds": setting.seeds,
+                 "constants": {k: declared[k] for k in sorted(declared)}},
+        seconds=time.perf_counter() - t0,
+    )

@@ -1,0 +1,105 @@
+"""Floor checks: the error floor (plateau of ||grad f||^2) against a knob - G^2, kappa, the
+compression level d/k, 1/p - under the worst attack of the setting.
+
+* :func:`floor_check` fits the log-log slope of the plateau against the knob (bootstrap over seeds)
+  and compares it with the claim's slope over the same grid (the theorem's floor expression
+  evaluated at each grid point's declared constants, or "independent of G": slope 0);
+* :func:`floor_level_check` compares the plateau's upper confidence end at every grid point with
+  the claimed floor value (a floor claimed with kappa too small must FAIL).
+
+The floor does not depend on the step size in the theorems checked here, so the runs use fixed,
+stated hyper-parameters (``FloorSetting.fields``) long enough to reach the plateau; the plateau of a
+seed is the mean of ||grad f(x_t)||^2 over the last ``window`` fraction of the rounds.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from .checks import Check, Verdict, slack_ratio
+from .claims import BoundClaim, FloorClaim
+from .runner import Setting, per_replica, run_variants
+from .stats import bootstrap_slope, upper_confidence
+
+KNOBS: dict[str, Callable[[Mapping[str, float]], float]] = {
+    "G^2": lambda c: c["G_het"] ** 2,
+    "kappa": lambda c: c["kappa"],
+    "d/k": lambda c: c["d"] / c["k_sp"],
+    "1/p": lambda c: 1.0 / c["p"],
+}
+
+
+@dataclass(frozen=True)
+class FloorSetting:
+    """``base`` varied over ``points`` (each a dict of Setting fields to replace, e.g.
+    ``{"problem": {...}}`` or ``{"compressor": {...}}``), run with ``fields``."""
+
+    base: Setting
+    knob: str
+    points: Sequence[Mapping[str, Any]]
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    window: float = 0.5
+
+    def settings(self) -> list[Setting]:
+        return [self.base.replace(**p) for p in self.points]
+
+
+def measure_floor(fs: FloorSetting) -> dict[str, Any]:
+    """Per grid point: declared constants, knob value, per-attack per-seed plateaus, worst attack."""
+    rows = []
+    for s in fs.settings():
+        declared = s.declared() | {k: float(v) for k, v in fs.fields.items() if k == "p"}
+        start = int(math.floor(s.T * (1 - fs.window)))
+        per_attack = {}
+        for attack in s.attack_list:
+            res = run_variants(s, attack, [dict(fs.fields)])
+            per_attack[attack] = per_replica(res, "grad_sq", (start, s.T), "mean").tolist()
+        worst = max(per_attack, key=lambda a: np.mean(per_attack[a]))
+        rows.append({"knob": KNOBS[fs.knob](declared), "constants": declared, "plateau": per_attack[worst],
+                     "worst_attack": worst, "per_attack_mean": {a: float(np.mean(v)) for a, v in per_attack.items()}})
+    return {"knob": fs.knob, "rows": rows, "fields": dict(fs.fields)}
+
+
+def floor_check(claim: FloorClaim, fs: FloorSetting, measured=None, level: float = 0.9, tol: float = 0.25,
+                n_boot: int = 2000) -> Check:
+    """PASS iff the fitted slope is within ``tol`` of the claim's slope and the claim's slope lies
+    in the bootstrap interval widened by ``tol``."""
+    t0 = time.perf_counter()
+    data = measured if measured is not None else measure_floor(fs)
+    x = [r["knob"] for r in data["rows"]]
+    slope, lo, hi = bootstrap_slope(x, [r["plateau"] for r in data["rows"]], level=level, n_boot=n_boot,
+                                    seed=fs.base.seed)
+    want = claim.exponent([r["constants"] for r in data["rows"]], x)
+    ok = math.isfinite(slope) and abs(slope - want) <= tol and lo - tol <= want <= hi + tol
+    th = claim.theorem.key if claim.theorem is not None else "-"
+    return Check(theorem=th, check="floor", setting=f"{fs.base.label}, vs {fs.knob}", claim=claim.name,
+                 measured=slope, theory=want, slack=slope - want if math.isfinite(slope) else float("nan"),
+                 verdict=Verdict.PASS if ok else Verdict.FAIL, interval=(lo, hi),
+                 details={**data, "level": level, "tol": tol, "claim_floor": [claim.floor(r["constants"]) for r in data["rows"]]},
+                 seconds=time.perf_counter() - t0)
+
+
+def floor_level_check(claim: BoundClaim, fs: FloorSetting, measured=None, level: float = 0.95) -> Check:
+    """PASS iff at every grid point the plateau's upper confidence end (worst attack) is <= the
+    claim's floor (``claim.evaluate(...)['floor']`` at that point's declared constants)."""
+    t0 = time.perf_counter()
+    data = measured if measured is not None else measure_floor(fs)
+    worst_ratio, worst = -np.inf, None
+    rows = []
+    for r in data["rows"]:
+        ev = claim.evaluate(r["constants"], fs.base.T, {})
+        fl = float(ev["floor"])
+        ucb = upper_confidence(r["plateau"], level)
+        rows.append({"knob": r["knob"], "floor": fl, "ucb": ucb, "mean": float(np.mean(r["plateau"]))})
+        ratio = ucb / fl if fl > 0 else np.inf
+        if ratio > worst_ratio:
+            worst_ratio, worst = ratio, rows[-1]
+    ok = bool(np.isfinite(worst_ratio) and worst_ratio <= 1.0)
+    return Check(theorem=claim.theorem.key, check="floor_level", setting=f"{fs.base.label}, vs {fs.knob}",
+                 claim=claim.name, measured=worst["ucb"], theory=worst["floor"],
+                 slack=slack_ratio(worst["floor"], worst["mean"]), verdict=Verdict.PASS if ok else Verdict.FAIL,
+                 details={**data, "level": level, "points": rows}, seconds=time.perf_counter() - t0)

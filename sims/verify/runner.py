@@ -1,0 +1,98 @@
+"""Settings (a problem with declared constants, an algorithm, aggregator, compressor, workers,
+attacks) and their batched runs: seeds x hyper-parameter variants as one replica batch."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..config import ExperimentConfig
+from ..constants import declared_constants
+from ..engine import Job, RunResult, run_batch
+
+#: theory hyper-parameter symbol -> algorithm field
+HYPER_TO_FIELD = {"gamma": "lr", "eta": "eta", "beta": "beta", "p": "p"}
+
+QUICK_ATTACKS = ("alie", "ipm", "sign_flip")
+FULL_ATTACKS = ("alie", "ipm", "sign_flip", "opt_alie", "opt_ipm", "large_norm", "mimic")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One experimental setting; ``attacks`` are tried in turn and the worst one is kept."""
+
+    label: str
+    problem: Mapping[str, Any]
+    algorithm: Mapping[str, Any]
+    aggregator: Mapping[str, Any] = field(default_factory=lambda: {"name": "cwtm"})
+    compressor: Mapping[str, Any] = field(default_factory=lambda: {"name": "identity"})
+    n: int = 10
+    f: int = 2
+    T: int = 200
+    seeds: int = 8
+    attacks: Sequence[str] = QUICK_ATTACKS
+    seed: int = 0
+
+    def config(self, attack: str = "none", T: int | None = None, **algorithm: Any) -> ExperimentConfig:
+        return ExperimentConfig.from_dict({
+            "problem": dict(self.problem), "algorithm": {**self.algorithm, **algorithm},
+            "aggregator": dict(self.aggregator), "compressor": dict(self.compressor),
+            "attack": {"name": attack if self.f > 0 else "none"},
+            "workers": {"n": self.n, "f": self.f},
+            "run": {"T": self.T if T is None else T, "seeds": self.seeds, "seed": self.seed, "record_every": 1,
+                    "progress": False},
+        })
+
+    def declared(self) -> dict[str, float]:
+        """The declared constants (sims.constants.declared_constants) plus the algorithm's fixed
+        hyper-parameters that are theory inputs (e.g. MARINA's p)."""
+        return declared_constants(self.config(), hyper=False) | _fixed_hyper(self.algorithm)
+
+    def replace(self, **kw) -> "Setting":
+        return dataclasses.replace(self, **kw)
+
+    @property
+    def attack_list(self) -> tuple[str, ...]:
+        return tuple(self.attacks) if self.f > 0 else ("none",)
+
+
+def _fixed_hyper(algorithm: Mapping[str, Any]) -> dict[str, float]:
+    return {sym: float(algorithm[fld]) for sym, fld in HYPER_TO_FIELD.items() if fld in algorithm and sym == "p"}
+
+
+def algorithm_fields(hyper: Mapping[str, float]) -> dict[str, float]:
+    """Theory hyper-parameters -> algorithm fields (gamma -> lr, ...)."""
+    return {HYPER_TO_FIELD[k]: float(v) for k, v in hyper.items() if k in HYPER_TO_FIELD}
+
+
+def run_variants(setting: Setting, attack: str, variants: Sequence[Mapping[str, Any]], T: int | None = None,
+                 problems: Sequence[Mapping[str, Any]] | None = None) -> RunResult:
+    """One batch: every variant (algorithm fields) x ``setting.seeds`` seeds.  Job v*seeds + j is
+    replica v*seeds + j under the base seed ``setting.seed`` (its own stream, engine contract)."""
+    jobs = []
+    for v, fields in enumerate(variants):
+        cfg = setting.config(attack, T=T, **fields)
+        jobs += [Job(cfg, v * setting.seeds + j) for j in range(setting.seeds)]
+    return run_batch(jobs, progress=False)
+
+
+def per_replica(result: RunResult, column: str = "grad_sq", rounds: tuple[int, int] | None = None,
+                how: str = "mean") -> np.ndarray:
+    """Per job (in job order): the mean (or last value) of ``column`` over recorded rounds in
+    [rounds[0], rounds[1]] (inclusive); +inf for diverged jobs."""
+    rec = result.records
+    if rounds is not None:
+        rec = rec[(rec["round"] >= rounds[0]) & (rec["round"] <= rounds[1])]
+    R = len(result.jobs)
+    # records are sorted by replica then round, and job i is replica i (run_variants)
+    values = rec[column].to_numpy(dtype=float)
+    rounds_per = len(rec) // R
+    values = values.reshape(R, rounds_per) if rounds_per * R == len(rec) else None
+    if values is None:  # pragma: no cover - defensive: uneven records
+        raise ValueError("uneven records per replica")
+    out = values.mean(axis=1) if how == "mean" else values[:, -1]
+    diverged = result.summary["diverged"].to_numpy(bool)
+    out = np.where(diverged | ~np.isfinite(out), np.inf, out)
+    return out
