@@ -15,11 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt  # no backend forced: headless runs fall back to Agg, Jupyter stays inline
+import numpy as np
 
 STYLE = {
     "figure.figsize": (4.5, 3.2), "figure.dpi": 150, "savefig.bbox": "tight", "font.size": 9,

@@ -18,9 +18,6 @@ def _slug(text: str) -> str:
 def plot_check(check: Check, path: Path) -> Path | None:
     """rate: rounds vs eps (log-log, per-seed points, fitted slope, the claim's slope);
     floor: plateau vs knob with the claim's floor shape.  None for other checks."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import matplotlib.ticker
 
