@@ -8,12 +8,11 @@ aggregator (default parameters) and a few chains:
 * ``loop``: R calls on [1, n, d] slices, the same code (a per-replica library's way);
 
 the best of ``--repeat`` interleaved timings of each (one for the exponential SMEA), in milliseconds
-per call of all R replicas, and the ratio loop / batched.  Usage: ``python benchmarks/bench_aggregators.py [--R 64] [--dims 100 10000]``.
+per call of all R replicas, and the ratio loop / batched.  Usage: ``python -m benchmarks.bench_aggregators [--R 64] [--dims 100 10000]``.
 """
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
@@ -22,18 +21,9 @@ from sims.kappa import as_chain
 from sims.registry import names
 from sims.rng import ReplicaStreams
 
+from .timing import best_times
+
 CHAINS = ("nnm+cwtm", "bucketing+cwmed", "arc+cwtm")
-
-
-def best_times(fns, repeat: int) -> list[float]:
-    """The best of ``repeat`` timings of each function, interleaved (a load spike hits both ways)."""
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - t0)
-    return best
 
 
 def main(argv=None) -> None:

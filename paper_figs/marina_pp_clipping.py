@@ -34,11 +34,11 @@ def base(small: bool) -> dict:
 def sweeps(small: bool) -> dict:
     clip = [{"label": "with clipping", "algorithm.clip_rule": "coef"},
             {"label": "without clipping", "algorithm.clip_rule": "none"}]
-    participation = [{"label": "20 % participation (C = 4)", "algorithm.C": 4},
-                     {"label": "full participation (C = 20)", "algorithm.C": 20}]
+    clients = [{"label": "20 % participation (C = 4)", "algorithm.C": 4},
+                {"label": "full participation (C = 20)", "algorithm.C": 20}]
     multipliers = [0.1, 10.0] if small else [0.01, 0.1, 1.0, 10.0, 100.0]
     return {"clip": Sweep(base(small), {"clipping": clip}, name="pp_clipping"),
-            "participation": Sweep(base(small), {"participation": participation}, name="pp_participation"),
+            "participation": Sweep(base(small), {"clients": clients}, name="pp_participation"),
             "multiplier": Sweep(base(small), {"algorithm.clip_coef": multipliers}, name="pp_multiplier")}
 
 
@@ -46,7 +46,7 @@ def draw(data, small):
     fig, axes = panels(1, 3, width=9.6, height=2.8)
     band_plot(axes[0, 0], data["clip"].records, y="f_gap", hue="clipping")
     axes[0, 0].set_title("(a) shift-back, C = 4 of 20", fontsize=8)
-    band_plot(axes[0, 1], data["participation"].records, y="f_gap", x="grad_evals", hue="participation")
+    band_plot(axes[0, 1], data["participation"].records, y="f_gap", x="grad_evals", hue="clients")
     axes[0, 1].set_title("(b) with clipping", fontsize=8)
     band_plot(axes[0, 2], data["multiplier"].records.sort_values("algorithm.clip_coef", kind="stable"),
               y="f_gap", hue="algorithm.clip_coef",

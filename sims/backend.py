@@ -6,6 +6,10 @@ never imports numpy or torch itself.  The dtype is kept end to end (no silent fl
 """
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,3 +98,25 @@ def _torch():
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ConfigError("run.backend", "torch", "needs the optional extra: pip install torch==2.13.0") from exc
     return torch
+
+
+@functools.cache
+def keep_freed_memory() -> bool:
+    """Let glibc keep freed blocks for reuse (``mallopt``: mmap and trim thresholds of 1 GiB), once
+    per process; True when set.
+
+    A round allocates its [R,n,d] temporaries afresh.  Above glibc's default thresholds (128 KiB,
+    raised dynamically to a few MiB) every such block is mmap-ed or trimmed back to the system when
+    freed and page-faulted in again on the next use: at d = 1e4 that made a momentum update ten times
+    slower than its arithmetic (measured: 1.9 ms -> 0.14 ms per replica).  The freed memory stays in
+    the process instead (peak memory is unchanged).  Opt out with ``BYZCOMP_MALLOPT=0``; a no-op off
+    glibc.
+    """
+    if os.environ.get("BYZCOMP_MALLOPT", "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # pragma: no cover - not glibc
+        return False
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 1 << 30))

@@ -61,6 +61,7 @@ LABELS = {
     "grad_sq": r"$\|\nabla f_H(x_t)\|^2$", "f_gap": r"$f_H(x_t)-f^\star$", "dist": r"$\|x_t-x^\star\|$",
     "round": "round t", "bits_up": "bits sent per worker", "bits_down": "bits received per worker",
     "grad_evals": "gradient computations per worker",
+    "participation": "rounds taken part in per honest worker",
 }
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")  # Okabe-Ito
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")

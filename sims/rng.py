@@ -52,10 +52,16 @@ class ReplicaStreams:
 
     # --- draws, each of shape (R, *shape) -------------------------------------------------
     def normal(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
-        return np.stack([g.standard_normal(shape) for g in self.generators(purpose)])
+        out = np.empty((self.R,) + tuple(shape))  # filled in place: no per-replica arrays to stack
+        for g, row in zip(self.generators(purpose), out.reshape(self.R, -1)):
+            g.standard_normal(out=row)
+        return out
 
     def uniform(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
-        return np.stack([g.random(shape) for g in self.generators(purpose)])
+        out = np.empty((self.R,) + tuple(shape))
+        for g, row in zip(self.generators(purpose), out.reshape(self.R, -1)):
+            g.random(out=row)
+        return out
 
     def integers(self, purpose: str, high: int, shape: tuple[int, ...]) -> np.ndarray:
         return np.stack([g.integers(0, high, size=shape) for g in self.generators(purpose)])

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .config import SECTIONS, ExperimentConfig
-from .engine import Job, run_batch
+from .engine import METRICS, Job, run_batch
 from .errors import ConfigError
 from .reductions import best_step_size, restrict, rounds_to_target, seed_stats, time_average, worst_case  # noqa: F401
 from .store import Store, StoredRun, pack, point_digest
@@ -104,6 +104,11 @@ def label(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return "+".join(str(label(v)) for v in value) or "none"
     return value
+
+
+#: columns every results table carries; a bundle axis of the same name would shadow one of them
+RESULT_COLUMNS = frozenset(METRICS) | {"round", "final_round", "diverged", "diverged_round", "wall_seconds",
+                                       "digest", "replica", "seed", "version"}
 
 
 def is_bundle_axis(key: str) -> bool:
@@ -163,6 +168,9 @@ class Sweep:
         object.__setattr__(self, "grid", grid)
         object.__setattr__(self, "variants", tuple(dict(v) for v in self.variants))
         for key, values in self.axes().items():
+            if key in RESULT_COLUMNS:
+                raise ConfigError(f"grid.{key}", "<axis name>", "an axis may not be named like a result column ("
+                                  + ", ".join(sorted(RESULT_COLUMNS)) + ")")
             if not isinstance(values, (list, tuple)) or len(values) == 0:
                 raise ConfigError(f"grid.{key}", values, "must be a non-empty list of values")
             labels = [str(apply_value({}, key, v)) for v in values]

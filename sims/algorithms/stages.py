@@ -167,4 +167,9 @@ def ema(setup: Setup, old, new, name: str = "beta", style: str = "ema", weight: 
     """
     w = setup.col(name, new.ndim)
     keep, take = (w, 1 - w) if weight == "old" else (1 - w, w)
-    return keep * old + (take * new if style == "ema" else new)
+    out = keep * old  # a fresh array: accumulating into it in place saves a full-size temporary
+    inc = take * new if style == "ema" else new
+    if tuple(out.shape) != tuple(inc.shape):  # broadcasting the other way: no room in out
+        return out + inc
+    out += inc
+    return out

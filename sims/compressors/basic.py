@@ -100,7 +100,9 @@ class CoordinatedRandK(_KSparse):
 
     def compress(self, v, streams, shared=None, b_f=32):
         R, m, d = v.shape
-        return v * shared[:, None, :] * (d / self.k), constant_bits(R, m, self.bits(d, b_f))
+        # (mask * d/k) is exactly 0 or d/k, so v * (mask * d/k) == v * mask * (d/k) bit for bit,
+        # with one pass over [R,m,d] instead of two
+        return v * (shared * (d / self.k))[:, None, :], constant_bits(R, m, self.bits(d, b_f))
 
     def enforce(self, byz, shared=None):
         return byz * shared[:, None, :]

@@ -8,13 +8,15 @@ past ``CELL_TIMEOUT`` seconds fails the test.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = ("01_byzantine_aggregation", "02_heterogeneity", "03_compression", "04_momentum_variance_reduction",
             "05_partial_participation", "06_checking_a_theorem")
 CELL_TIMEOUT = 240  # seconds per cell: generous for a loaded 2-core CI machine (a whole notebook takes ~10 s)
@@ -41,8 +43,11 @@ def test_committed_without_outputs(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_runs_top_to_bottom(path):
+def test_runs_top_to_bottom(path, monkeypatch):
     pytest.importorskip("ipykernel")
+    # the kernel is a subprocess: make it import this working tree's sims/theory, whatever
+    # (if anything) is installed in site-packages
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,

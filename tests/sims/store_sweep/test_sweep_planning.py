@@ -44,6 +44,14 @@ def test_a_bad_grid_value_names_the_point_field_and_allowed_values():
         Sweep(BASE, {"algo.lr": [0.1]})
 
 
+def test_an_axis_named_like_a_result_column_is_refused():
+    # the results table would hold two "participation" columns (the metric and the axis)
+    bundle = [{"label": "C=4", "algorithm.lr": 0.1}]
+    with pytest.raises(ConfigError, match=r"grid\.participation .*named like a result column"):
+        Sweep(BASE, {"participation": bundle})
+    assert Sweep(BASE, {"clients": bundle}).keys == ["clients"]
+
+
 def test_toml_dotted_keys_nest_and_are_flattened_back(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('[base]\nproblem = {name = "quadratic", d = 4}\nalgorithm = {name = "robust_dgd"}\n'

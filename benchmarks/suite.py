@@ -1,0 +1,131 @@
+"""The benchmark cases and the three ways of running each, measured side by side in one process.
+
+Cases (issue 10), all RoSDHB: coordinated Rand-K (k = d/10), server momentum per worker, ALIE:
+
+* ``a``  quadratic, n = 20, f = 4, d = 100, CWTM, R = 64;
+* ``b``  the same at d = 1e4 (T = 300 in the full run: throughput per replica-round is flat in T,
+  and 1000 rounds of the three ways would take most of the 20-minute budget);
+* ``c``  logistic regression, d = 100, 500 samples per worker, minibatch 32, CWTM;
+* ``d-krum`` / ``d-multikrum``: the quadratic at n = 50, f = 10, d = 100 with Krum / Multi-Krum;
+* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16.
+
+Ways: ``batched`` (the engine over all R replicas, replica chunks sized to the cache) and
+``batched x2`` (the same chunks on two threads), ``engine/replica`` (the engine called once per replica, R = 1) and ``plain``
+(:mod:`.plain`, the per-call library style).  The per-replica ways cost exactly R times one replica,
+so at large d they are timed on a subset of the replicas (column ``timed R``) and reported per
+replica-round like the others.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sims import ExperimentConfig, Job, run_batch
+from sims.engine import auto_chunk_size
+
+from . import plain
+from .timing import peak_bytes, timed
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    title: str
+    problem: dict
+    n: int = 20
+    f: int = 4
+    R: int = 64
+    aggregator: str = "cwtm"
+    T: tuple[int, int] = (100, 1000)  # (quick, full)
+    sub: tuple[int, int] = (16, 16)  # replicas timed for the per-replica ways (quick, full)
+    threads: tuple[int, ...] = (1, 2)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def d(self) -> int:
+        return self.problem["d"]
+
+    def config(self, T: int, backend: str, dtype: str, device: str) -> ExperimentConfig:
+        return ExperimentConfig.from_dict({
+            "problem": self.problem,
+            "algorithm": {"name": "rosdhb", "lr": 0.05, "beta": 0.9},
+            "aggregator": {"name": self.aggregator}, "attack": {"name": "alie"},
+            "compressor": {"name": "coordinated_randk", "k": max(1, self.d // 10)},
+            "workers": {"n": self.n, "f": self.f},
+            "run": {"T": T, "record_every": T, "progress": False, "backend": backend, "dtype": dtype, "device": device},
+        })
+
+
+QUAD = {"name": "quadratic", "G": 1.0, "B": 0.3, "sigma": 0.5}
+CASES = (
+    Case("a", "quadratic d=100 CWTM", {**QUAD, "d": 100}),
+    Case("b", "quadratic d=1e4 CWTM", {**QUAD, "d": 10_000}, T=(20, 300), sub=(4, 4)),
+    Case("c", "logistic m=500 b=32", {"name": "logistic", "d": 100, "m": 500, "batch": 32}),
+    Case("d-krum", "quadratic n=50 Krum", {**QUAD, "d": 100}, n=50, f=10, aggregator="krum"),
+    Case("d-mkrum", "quadratic n=50 Multi-Krum", {**QUAD, "d": 100}, n=50, f=10, aggregator="multi_krum"),
+)
+CUDA_CASE = Case("e", "quadratic d=1e6 R=16 (cuda)", {**QUAD, "d": 1_000_000}, R=16, T=(20, 200), sub=(0, 0), threads=(1,))
+
+
+def compulsory_bytes(case: Case, itemsize: int) -> float:
+    """Bytes one round cannot avoid moving: the momenta read and written (2 n R d) and the oracle
+    noise written by the generator and read once (2 h R d); the roofline's numerator."""
+    return float((2 * case.n + 2 * (case.n - case.f)) * case.R * case.d * itemsize)
+
+
+def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, bandwidth: float,
+            baselines: bool = True) -> dict:
+    """Throughputs (replica-rounds/s) of every way, ratios, roofline and peak memory of one case."""
+    T = case.T[0] if quick else case.T[1]
+    sub = min(case.R, case.sub[0] if quick else case.sub[1])
+    cfg = case.config(T, backend, dtype, device)
+    jobs = [Job(cfg, r) for r in range(case.R)]
+    run_batch(jobs[:1], chunk_size=1)  # warm-up: imports, problem constants (cached), allocator
+    out = {"case": case.key, "title": case.title, "R": case.R, "n": case.n, "f": case.f, "d": case.d, "T": T,
+           "backend": backend, "dtype": dtype, "device": device, "chunk": auto_chunk_size(jobs), "timed_R": sub}
+    ways = {}
+    for th in case.threads:
+        ways[f"batched x{th}" if th > 1 else "batched"] = case.R * T / timed(lambda: run_batch(jobs, threads=th))
+    if baselines and sub:
+        ways["engine/replica"] = sub * T / timed(lambda: [run_batch([j]) for j in jobs[:sub]])
+        ways["plain"] = sub * T / timed(lambda: plain.run_all(cfg, sub))  # numpy float64, as the libraries
+    out["throughput"] = ways
+    base = ways.get("plain")
+    out["speedup_vs_plain"] = {w: v / base for w, v in ways.items()} if base else {}
+    out["speedup_vs_engine_replica"] = {w: v / ways["engine/replica"] for w, v in ways.items()} if "engine/replica" in ways else {}
+    itemsize = np.dtype(dtype).itemsize
+    t_round = case.R / ways["batched"]
+    out["round_seconds"] = t_round
+    out["roofline"] = t_round / (compulsory_bytes(case, itemsize) / bandwidth)
+    short = case.config(3, backend, dtype, device)
+    out["peak_MB"] = peak_bytes(lambda: run_batch([Job(short, r) for r in range(case.R)])) / 2**20
+    out["state_MB"] = case.R * case.n * case.d * itemsize / 2**20
+    if baselines and dtype == "float64" and backend == "numpy":
+        out["plain_vs_engine_max_abs_diff"] = plain.check_agreement(cfg)
+    return out
+
+
+def scaling_grid(quick: bool, backend: str, dtype: str, device: str) -> list[dict]:
+    """Seconds per round of the batched engine over a grid of (R, n, d), one factor at a time around
+    (R, n, d) = (16, 20, 1000), for CWTM (cost ~ R n d) and Multi-Krum (~ R n^2 d)."""
+    T = 5 if quick else 20
+    points = [(R, 20, 1000) for R in (4, 16, 64)] + [(16, n, 1000) for n in (10, 40, 80)] + \
+             [(16, 20, d) for d in (100, 10_000, 30_000)]
+    rows = []
+    for agg in ("cwtm", "multi_krum"):
+        for R, n, d in points:
+            case = Case("grid", "", {**QUAD, "d": d}, n=n, f=n // 5, R=R, aggregator=agg)
+            jobs = [Job(case.config(T, backend, dtype, device), r) for r in range(R)]
+            run_batch(jobs[:1], chunk_size=1)
+            rows.append({"aggregator": agg, "R": R, "n": n, "d": d, "round_seconds": timed(lambda: run_batch(jobs)) / T})
+    return rows
+
+
+def fit_slope(rows: list[dict], agg: str) -> tuple[float, str]:
+    """Log-log slope of seconds per round against R n d (CWTM) or R n^2 d (Krum family)."""
+    pts = [r for r in rows if r["aggregator"] == agg]
+    power = 2 if agg != "cwtm" else 1
+    work = np.array([r["R"] * r["n"] ** power * r["d"] for r in pts], dtype=float)
+    secs = np.array([r["round_seconds"] for r in pts])
+    return float(np.polyfit(np.log(work), np.log(secs), 1)[0]), ("R n^2 d" if power == 2 else "R n d")
