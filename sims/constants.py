@@ -38,7 +38,9 @@ def problem_extras(spec, problem) -> dict[str, float]:
       and ``Lcal_pm^2 <= mean_ij L_ij^2`` (upper bounds: a difference's second moment is at most
       its raw second moment), ``L_tilde = sqrt(mean_i L_i^2)``, ``ell = max_ij L_ij + L_reg``;
     * zero chain: every honest worker holds f, so ``L_tilde = L``, ``L_pm = 0``; ``ell`` from the
-      problem (regime mean_squared_smooth).
+      problem (regime mean_squared_smooth);
+    * cnn_digits: only ``b`` and ``m`` are known; a network has no derivable smoothness constants
+      (its L, G and sigma are sampled estimates, see :mod:`sims.problems.cnn`).
     """
     c = problem.constants
     extras = dict(c.extras)
@@ -62,6 +64,8 @@ def problem_extras(spec, problem) -> dict[str, float]:
         out.update(L_tilde=float(c.L), L_pm=0.0, Lcal_pm=0.0, b=1.0)
         if "ell" in extras:
             out["ell"] = float(extras["ell"])
+    elif name == "cnn_digits":
+        out.update(m=float(problem.m), b=float(spec.batch))
     return out
 
 
