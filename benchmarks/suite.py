@@ -7,7 +7,10 @@ Cases (issue 10), all RoSDHB: coordinated Rand-K (k = d/10), server momentum per
   and 1000 rounds of the three ways would take most of the 20-minute budget);
 * ``c``  logistic regression, d = 100, 500 samples per worker, minibatch 32, CWTM;
 * ``d-krum`` / ``d-multikrum``: the quadratic at n = 50, f = 10, d = 100 with Krum / Multi-Krum;
-* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16.
+* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16;
+* ``f``  the small CNN on digits (``cnn_digits``, 4 channels, d = 1490), n = 20, f = 4, R = 16,
+  minibatch 16, CWTM: a torch-model workload (no plain baseline: the libraries' CNN path is torch
+  autograd per worker, which this suite does not re-implement).
 
 Ways: ``batched`` (the engine over all R replicas, replica chunks sized to the cache) and
 ``batched x2`` (the same chunks on two threads), ``engine/replica`` (the engine called once per replica, R = 1) and ``plain``
@@ -21,7 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sims import ExperimentConfig, Job, run_batch
+from sims import ExperimentConfig, Job, registry, run_batch
+from sims.config import problem_dimension
 from sims.engine import auto_chunk_size
 
 from . import plain
@@ -40,11 +44,12 @@ class Case:
     T: tuple[int, int] = (100, 1000)  # (quick, full)
     sub: tuple[int, int] = (16, 16)  # replicas timed for the per-replica ways (quick, full)
     threads: tuple[int, ...] = (1, 2)
+    plain: bool = True  # time the plain per-call baseline (quadratic and logistic only)
     extra: dict = field(default_factory=dict)
 
     @property
     def d(self) -> int:
-        return self.problem["d"]
+        return problem_dimension(registry.build("problem", self.problem))
 
     def config(self, T: int, backend: str, dtype: str, device: str) -> ExperimentConfig:
         return ExperimentConfig.from_dict({
@@ -65,6 +70,9 @@ CASES = (
     Case("d-krum", "quadratic n=50 Krum", {**QUAD, "d": 100}, n=50, f=10, aggregator="krum"),
     Case("d-mkrum", "quadratic n=50 Multi-Krum", {**QUAD, "d": 100}, n=50, f=10, aggregator="multi_krum"),
 )
+CNN_CASE = Case("f", "cnn digits d=1490 R=16", {"name": "cnn_digits", "batch": 16}, R=16, T=(30, 200), sub=(4, 8),
+                plain=False)
+CASES = CASES + (CNN_CASE,)
 CUDA_CASE = Case("e", "quadratic d=1e6 R=16 (cuda)", {**QUAD, "d": 1_000_000}, R=16, T=(20, 200), sub=(0, 0), threads=(1,))
 
 
@@ -89,6 +97,7 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
         ways[f"batched x{th}" if th > 1 else "batched"] = case.R * T / timed(lambda: run_batch(jobs, threads=th))
     if baselines and sub:
         ways["engine/replica"] = sub * T / timed(lambda: [run_batch([j]) for j in jobs[:sub]])
+    if baselines and sub and case.plain:
         ways["plain"] = sub * T / timed(lambda: plain.run_all(cfg, sub))  # numpy float64, as the libraries
     out["throughput"] = ways
     base = ways.get("plain")
@@ -101,7 +110,7 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     short = case.config(3, backend, dtype, device)
     out["peak_MB"] = peak_bytes(lambda: run_batch([Job(short, r) for r in range(case.R)])) / 2**20
     out["state_MB"] = case.R * case.n * case.d * itemsize / 2**20
-    if baselines and dtype == "float64" and backend == "numpy":
+    if baselines and case.plain and dtype == "float64" and backend == "numpy":
         out["plain_vs_engine_max_abs_diff"] = plain.check_agreement(cfg)
     return out
 

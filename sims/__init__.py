@@ -3,7 +3,7 @@
 Quick start::
 
     from sims import ExperimentConfig, run
-    cfg = ExperimentConfig.from_toml("examples/quadratic_dshb_alie.toml")
+    cfg = ExperimentConfig.from_toml("examples/quickstart.toml")
     result = run(cfg)          # result.records: tidy pandas frame
 """
 from .config import ExperimentConfig

@@ -51,7 +51,7 @@ def weiszfeld(x, nu: float, max_iter: int, tol: float, start: str = "median", re
     sq = sq_row_norms(y)
     scale = xp.mean(xp.sqrt(sq), axis=1)
     done = scale <= 0.0  # all inputs at the start point already
-    floor = (nu * scale if relative else xp.full_like(scale, nu))[:, None]
+    floor = xp.where(done, 1.0, nu * scale if relative else xp.full_like(scale, nu))[:, None]  # done: any > 0
     u = xp.zeros_like(z0)  # the iterate minus z0
     for _ in range(max_iter):
         beta = 1.0 / xp.maximum(distances_to(y, sq, u), floor)

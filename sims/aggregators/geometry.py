@@ -110,7 +110,8 @@ def clip_scales(norms, radius):
     """min(1, radius/norm) for norms [...] (a zero norm gives 1); radius a float or broadcasting array."""
     xp = namespace(norms)
     radius = radius + xp.zeros_like(norms)
-    return xp.where(norms > radius, radius / xp.maximum(norms, radius), xp.ones_like(norms))
+    outside = norms > radius
+    return xp.where(outside, radius / xp.where(outside, norms, xp.ones_like(norms)), xp.ones_like(norms))
 
 
 def clip_rows(x, radius):

@@ -1,0 +1,42 @@
+"""The benchmark suite measures what it says: its plain per-call baseline is the same algorithm as the
+engine (same streams, same final iterate), and the command writes its table and JSON.  No timing is
+asserted (speed lives in benchmarks/, not in tests)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks import plain
+from benchmarks.__main__ import main
+from benchmarks.suite import CASES, Case, QUAD
+
+BASELINE_CASES = [c for c in CASES if c.plain]
+
+
+@pytest.mark.parametrize("case", BASELINE_CASES, ids=lambda c: c.key)
+def test_plain_baseline_ends_at_the_engine_iterate(case):
+    small = dataclasses.replace(case, problem={**case.problem, "d": min(case.d, 200)})
+    assert plain.check_agreement(small.config(10, "numpy", "float64", "cpu"), replicas=2, T=10) < 1e-12
+
+
+def test_a_different_algorithm_is_caught_by_the_agreement_check():
+    """The check can fail: the baseline with another momentum is not the engine's run."""
+    cfg = Case("x", "", {**QUAD, "d": 50}).config(10, "numpy", "float64", "cpu")
+    other = cfg.replace(algorithm=dataclasses.replace(cfg.algorithm, beta=0.5))
+    from sims import Job, run_batch
+
+    ours = run_batch([Job(cfg, 0)]).final_x
+    assert np.max(np.abs(plain.run_all(other, 1) - ours)) > 1e-6
+
+
+def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
+    main(["--quick", "--cases", "f", "--no-grid", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "cnn digits d=1490" in out and "vs plain" in out
+    payload = json.loads((tmp_path / "bench_numpy_float64_quick.json").read_text())
+    (row,) = payload["results"]
+    assert row["case"] == "f" and row["d"] == 1490 and set(row["throughput"]) == {"batched", "batched x2", "engine/replica"}
+    assert all(v > 0 for v in row["throughput"].values()) and row["peak_MB"] > 0
