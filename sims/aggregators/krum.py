@@ -26,7 +26,7 @@ from ..params import Integer, OneOf, Optional, param, require
 from ..registry import register
 from .base import AggregatorSpec, require_workers
 from .coordinatewise import q_ratio
-from .geometry import mean_of_rows, pairwise_sq_distances, smallest
+from .geometry import mean_of_rows, pairwise_sq_distances, smallest, sorted_values
 
 VARIANTS = ("blanchard", "byzfl")
 NEIGHBOUR_OFFSET = {"blanchard": 2, "byzfl": 1}  # N_i = the n - f - offset closest others
@@ -46,7 +46,7 @@ def krum_scores(dist, k: int, alive=None):
     excluded = xp.eye(n, dtype=xp.bool, device=dist.device)[None, :, :]
     if alive is not None:
         excluded = excluded | ~alive[:, None, :]
-    others = xp.sort(xp.where(excluded, xp.full_like(dist, float("inf")), dist), axis=2)
+    others = sorted_values(xp.where(excluded, xp.full_like(dist, float("inf")), dist), axis=2)
     scores = xp.sum(others[:, :, :k], axis=2)
     return scores if alive is None else xp.where(alive, scores, xp.full_like(scores, float("inf")))
 

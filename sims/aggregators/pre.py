@@ -26,7 +26,7 @@ from ..backend import namespace
 from ..params import Integer, OneOf, Real, param, require
 from ..registry import register
 from .base import HonestMajority, PreAggregatorSpec
-from .geometry import clip_rows, pairwise_sq_distances, rank_along, row_norms, take_rows
+from .geometry import clip_rows, pairwise_sq_distances, rank_along, row_norms, sorted_values, take_rows
 
 
 def nnm(x, f: int):
@@ -57,7 +57,7 @@ def arc_radius(x, f: int):
     k = math.floor(2 * f * (n - f) / n)
     if k == 0:
         return None
-    return namespace(x).sort(row_norms(x), axis=1)[:, n - k - 1]
+    return sorted_values(row_norms(x), axis=1)[:, n - k - 1]
 
 
 @register("preaggregator", "nnm")
