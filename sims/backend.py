@@ -68,6 +68,8 @@ class Backend:
         if self.name == "numpy":
             return a
         torch = _torch()
+        if not a.flags.writeable:  # a read-only view (broadcast, cached data): torch needs its own copy
+            a = a.copy()
         return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sims import ExperimentConfig, Job, run, run_batch
+from sims.backend import Backend
 from tests.conftest import requires_torch, small_config
 
 NOISY = dict(
@@ -119,3 +120,13 @@ def test_participation_is_recorded_per_honest_worker():
         run={"T": 200, "record_every": 200, "seeds": 1})))
     share = pp.summary.participation.iloc[0] / 200
     assert abs(share - (0.5 * 1 + 0.5 * 4 / 10)) < 0.08  # c_k = 1 (p = 0.5): all 10; else C = 4 of 10
+
+
+@requires_torch
+def test_torch_backend_copies_read_only_host_arrays(recwarn):
+    """Cached host data are read-only; the torch tensor must own its memory (no aliasing warning)."""
+    a = np.arange(6.0).reshape(2, 3)
+    a.setflags(write=False)
+    t = Backend("torch").asarray(a)
+    t[0, 0] = 5.0
+    assert a[0, 0] == 0.0 and not [w for w in recwarn if "not writable" in str(w.message)]
