@@ -226,7 +226,7 @@ def _tidy(jobs, rows, diverged_at, wall, final_x) -> RunResult:
     hp_cols = {}
     for kind in ("algorithm", "attack"):
         spec = getattr(jobs[0].config, kind)
-        for name in spec.batched_fields():
+        for name in spec.used_batched_fields():
             hp_cols[f"{kind}.{name}"] = np.array([getattr(getattr(j.config, kind), name) for j in jobs])
     ident = {"replica": np.array([j.replica for j in jobs]), "seed": np.array([j.config.run.seed for j in jobs])}
     frames = [pd.DataFrame({**ident, **hp_cols, **row}) for row in rows]

@@ -115,9 +115,12 @@ class Optional(Rule):
         return self.inner.describe() + " (or omitted)"
 
 
-def param(default: Any, rule: Rule, doc: str = "", *, batched: bool = False):
-    """A spec field with a validation ``rule``; ``batched`` fields may vary per replica."""
-    return field(default=default, metadata={"rule": rule, "doc": doc, "batched": batched})
+def param(default: Any, rule: Rule, doc: str = "", *, batched: bool = False,
+          used_when: tuple[str, Any] | None = None):
+    """A spec field with a validation ``rule``; ``batched`` fields may vary per replica.
+    ``used_when = (other, value)``: the field matters only when field ``other`` equals ``value``
+    (results leave it out otherwise, so a default that was never used is not reported)."""
+    return field(default=default, metadata={"rule": rule, "doc": doc, "batched": batched, "used_when": used_when})
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,13 @@ class Spec:
     @classmethod
     def batched_fields(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("batched"))
+
+    def used_batched_fields(self) -> tuple[str, ...]:
+        """The batched fields this spec actually reads (see ``param(used_when=...)``)."""
+        def used(f) -> bool:
+            cond = f.metadata.get("used_when")
+            return cond is None or getattr(self, cond[0]) == cond[1]
+        return tuple(f.name for f in dataclasses.fields(self) if f.metadata.get("batched") and used(f))
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

@@ -52,7 +52,8 @@ class BRDiana(AlgorithmSpec):
 
     lr: float = param(0.1, Real(0, None, "neither"), "step size gamma", batched=True)
     a_rule: str = param("diana", OneOf(("diana", "fixed")), "shift step a: 1/(1 + omega) or the field a")
-    a: float = param(0.5, Real(0, 1, "right"), "shift step a when a_rule = 'fixed'", batched=True)
+    a: float = param(0.5, Real(0, 1, "right"), "shift step a when a_rule = 'fixed'", batched=True,
+                     used_when=("a_rule", "fixed"))
 
     def init(self, x0, setup):
         stages.require_compressor(setup, self.name, stages.UNBIASED)

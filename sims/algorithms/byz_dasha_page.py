@@ -60,7 +60,8 @@ class ByzDashaPage(AlgorithmSpec):
     lr: float = param(0.1, Real(0, None, "neither"), "step size gamma", batched=True)
     p: float = param(0.1, Real(0, 1, "right"), "PAGE probability p of a full-gradient round", batched=True)
     a_rule: str = param("dasha", OneOf(("dasha", "fixed")), "DASHA momentum a: 1/(2 omega + 1) or the field a")
-    a: float = param(0.5, Real(0, 1, "right"), "DASHA momentum a when a_rule = 'fixed'", batched=True)
+    a: float = param(0.5, Real(0, 1, "right"), "DASHA momentum a when a_rule = 'fixed'", batched=True,
+                     used_when=("a_rule", "fixed"))
 
     def init(self, x0, setup):
         stages.require_compressor(setup, self.name, stages.UNBIASED)

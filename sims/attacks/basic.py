@@ -60,7 +60,8 @@ class ALIE(AttackSpec):
     """A Little Is Enough: mu_H - z * std_H (coordinate-wise, ddof = 1)."""
 
     z_rule: str = param("baruch", OneOf(("baruch", "karimireddy", "fixed")), "how z is chosen")
-    z: float = param(1.0, Real(None, None), "z when z_rule = 'fixed' (may vary per replica)", batched=True)
+    z: float = param(1.0, Real(None, None), "z when z_rule = 'fixed' (may vary per replica)", batched=True,
+                     used_when=("z_rule", "fixed"))
 
     def craft(self, honest, ctx: AttackContext):
         z = self.hyper(ctx, "z") if self.z_rule == "fixed" else alie_z(ctx.n, ctx.f, self.z_rule)

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from sims import ConfigError, ExperimentConfig
+from sims import ConfigError, ExperimentConfig, registry, run
 from tests.conftest import small_config
 
 
@@ -38,3 +38,31 @@ def test_unknown_section_is_refused():
     table["optimizer"] = {"name": "adam"}
     with pytest.raises(ConfigError, match="config.optimizer"):
         ExperimentConfig.from_dict(table)
+
+
+def test_conditional_fields_name_a_real_field_and_an_allowed_value():
+    import dataclasses
+
+    from sims.params import OneOf
+
+    found = 0
+    for kind in registry.KINDS:
+        for name in registry.names(kind):
+            cls = registry.lookup(kind, name)
+            fields = {f.name: f for f in dataclasses.fields(cls)}
+            for f in fields.values():
+                cond = f.metadata.get("used_when")
+                if cond:
+                    found += 1
+                    rule = fields[cond[0]].metadata["rule"]
+                    assert isinstance(rule, OneOf) and cond[1] in rule.options, (kind, name, f.name)
+    assert found >= 3
+
+
+def test_results_report_only_the_batched_fields_that_were_used():
+    """ALIE's z is a column only under z_rule = 'fixed' (else z comes from n and f, not the field)."""
+    base = small_config(attack={"name": "alie"}, run={"T": 3, "seeds": 1, "record_every": 3, "progress": False})
+    derived = run(ExperimentConfig.from_dict(base)).summary
+    fixed = run(ExperimentConfig.from_dict({**base, "attack": {"name": "alie", "z_rule": "fixed", "z": 0.7}})).summary
+    assert "attack.z" not in derived.columns
+    assert fixed["attack.z"].tolist() == [0.7]
