@@ -108,7 +108,7 @@ def measure_rates(theorem, rs: RateSetting, progress=None) -> dict[str, Any]:
         rows.append({"eps": eps, "rounds": hit.tolist(), "hyper": hyper, "horizon": T_h, **extra})
         if progress is not None:
             progress.update(1)
-    return {"theorem": theorem.key, "rows": rows, "attack": rs.attack}
+    return {"theorem": theorem.key, "rows": rows, "attack": rs.attack, "max_rounds": rs.max_rounds}
 
 
 def rate_check(claim: ExponentClaim, rs: RateSetting, theorem=None, measured=None, level: float = 0.9,

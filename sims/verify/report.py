@@ -111,6 +111,12 @@ def _details(c: Check) -> list[str]:
         rows = [f"Fitted slope {c.measured:.3f}, {d['level']:.0%} bootstrap interval [{c.interval[0]:.3f}, "
                 f"{c.interval[1]:.3f}]; claim {c.theory:g}; tolerance {d['tol']}.", "",
                 "| eps | mean rounds | horizon T_h | hyper-parameters | chain T | lower bound |", "|---|---|---|---|---|---|"]
+        unreached = [f"eps = {r['eps']:g} ({int(np.sum(~np.isfinite(r['rounds'])))} of {len(r['rounds'])} seeds)"
+                     for r in d["rows"] if not np.all(np.isfinite(r["rounds"]))]
+        if unreached:
+            rows[1:1] = ["", f"Not reached within {d.get('max_rounds', '?')} rounds (or diverged): "
+                         + "; ".join(unreached) + ". The slope is undefined and the check FAILs: raise "
+                         "RateSetting.max_rounds or start the eps grid higher."]
         for r in d["rows"]:
             hp = ", ".join(f"{k}={v:.3g}" for k, v in r["hyper"].items())
             rows.append(f"| {r['eps']:g} | {np.mean(r['rounds']):.4g} | {r['horizon']:.3g} | {hp} | {r.get('chain', '-')} | "

@@ -53,3 +53,30 @@ def test_vr_dm21_rate_is_eps_minus_3():
     checks = _run("byz_vr_dm21.nc rate")
     _assert_expected(checks)
     assert abs(checks[0].measured + 3) <= 0.3
+
+
+def test_the_full_suite_builds_more_items_than_the_quick_one():
+    items = suite.items(quick=False)
+    assert len(items) > len(suite.items(quick=True))
+    assert all(it.name for it in items)
+
+
+def test_an_unreached_eps_fails_the_rate_check_and_the_report_says_why(tmp_path):
+    import math
+
+    import theory
+    from sims.verify.claims import ExponentClaim
+    from sims.verify.rate import rate_check
+    from sims.verify.report import write_report
+
+    rs = suite.rate_settings(quick=True)["byz_dm21.nc"]
+    rows = [{"eps": e, "rounds": [r, 1.02 * r], "hyper": {"eta": 0.1}, "horizon": 2 * r}
+            for e, r in ((0.1, 3200.0), (0.07, 13000.0), (0.05, 51000.0))]
+    measured = {"theorem": "byz_dm21.nc", "rows": rows, "attack": "none", "max_rounds": 60000}
+    claim = ExponentClaim(-4.0, "theorem: eps^-4", theory.get("byz_dm21.nc"))
+    assert rate_check(claim, rs, measured=measured, n_boot=200).verdict == Verdict.PASS
+    rows[-1]["rounds"] = [51000.0, math.inf]
+    check = rate_check(claim, rs, measured=measured, n_boot=200)
+    assert check.verdict == Verdict.FAIL
+    write_report([check], tmp_path)
+    assert "Not reached within 60000 rounds (or diverged): eps = 0.05 (1 of 2 seeds)" in (tmp_path / "report.md").read_text()
