@@ -69,10 +69,8 @@ CASES = (
     Case("c", "logistic m=500 b=32", {"name": "logistic", "d": 100, "m": 500, "batch": 32}),
     Case("d-krum", "quadratic n=50 Krum", {**QUAD, "d": 100}, n=50, f=10, aggregator="krum"),
     Case("d-mkrum", "quadratic n=50 Multi-Krum", {**QUAD, "d": 100}, n=50, f=10, aggregator="multi_krum"),
+    Case("f", "cnn digits d=1490 R=16", {"name": "cnn_digits", "batch": 16}, R=16, T=(30, 200), sub=(4, 8), plain=False),
 )
-CNN_CASE = Case("f", "cnn digits d=1490 R=16", {"name": "cnn_digits", "batch": 16}, R=16, T=(30, 200), sub=(4, 8),
-                plain=False)
-CASES = CASES + (CNN_CASE,)
 CUDA_CASE = Case("e", "quadratic d=1e6 R=16 (cuda)", {**QUAD, "d": 1_000_000}, R=16, T=(20, 200), sub=(0, 0), threads=(1,))
 
 
