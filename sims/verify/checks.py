@@ -42,6 +42,9 @@ class Check:
     interval: tuple[float, float] | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    #: top-level fields of the check's checks.json row (e.g. rate checks' "instance", "mode",
+    #: "cost_unit"; bound / floor checks' "power" and "provenance")
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def as_expected(self) -> bool:

@@ -143,7 +143,7 @@ def _jsonable(c: Check) -> dict:
     return {"theorem": c.theorem, "check": c.check, "setting": c.setting, "claim": c.claim, "measured": c.measured,
             "theory": c.theory, "slack": c.slack, "verdict": c.verdict.value,
             "expected": None if c.expected is None else c.expected.value, "interval": c.interval,
-            "seconds": c.seconds, "details": c.details}
+            "seconds": c.seconds, **dict(c.extra), "details": c.details}
 
 
 def _default(o):
