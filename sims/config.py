@@ -70,6 +70,16 @@ class RunSpec(Spec):
     divergence_factor: float = param(1e6, Real(1, None, "neither"),
                                      "diverged when ||x - x0|| > factor * (1 + ||x0 - x*||) or non-finite")
     progress: bool = param(True, Boolean(), "show a progress bar")
+    enforce_density: bool | None = param(
+        None, Optional(Boolean()), "cut Byzantine messages to the compressor's number of coordinates "
+        "(K of independent Rand-K / Top-K); default: as the method's paper's server does")
+
+    def density_enforced(self, algorithm, compressor) -> bool:
+        """``enforce_density``; by default on where the compressor's messages are counted pairs and
+        the method's paper has its server count them (``server_counts_coordinates``)."""
+        if self.enforce_density is not None:
+            return self.enforce_density
+        return bool(getattr(algorithm, "server_counts_coordinates", False)) and compressor.counts_coordinates
 
 
 SECTIONS = ("problem", "algorithm", "aggregator", "attack", "compressor", "workers", "run")

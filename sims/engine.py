@@ -72,7 +72,8 @@ def build_setup(jobs: Sequence[Job]) -> Setup:
 
     return Setup(problem=problem, compressor=base.compressor, aggregator=base.aggregator, attack=base.attack,
                  setting=setting, backend=backend, streams=streams, hp=stacked("algorithm"),
-                 attack_hp=stacked("attack"), b_f=run.bits_per_float)
+                 attack_hp=stacked("attack"), b_f=run.bits_per_float,
+                 enforce_density=run.density_enforced(base.algorithm, base.compressor))
 
 
 def initial_point(setup: Setup, config: ExperimentConfig):
