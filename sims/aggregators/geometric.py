@@ -69,7 +69,8 @@ def weiszfeld(x, nu: float, max_iter: int, tol: float, start: str = "median", re
     far = norms > FAR * unit
     y = y * (xp.where(far, FAR * unit / xp.where(far, norms, xp.ones_like(norms)), 1.0) / unit)[:, :, None]
     sq = sq_row_norms(y)  # in units of s: at most FAR^2, no overflow (nor underflow of 1/nu)
-    floor = xp.clip(xp.full_like(unit, nu) if relative else nu / unit, 1e-300, 1e300)
+    tiny = float(xp.finfo(y.dtype).tiny)  # 1/floor and 1/tiny stay finite
+    floor = xp.clip(xp.full_like(unit, nu) if relative else nu / unit, min=tiny, max=1.0 / tiny)
     u = xp.zeros_like(z0)  # (the iterate - z0) / s
     for _ in range(max_iter):
         beta = 1.0 / xp.maximum(distances_to(y, sq, u), floor)
