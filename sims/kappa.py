@@ -35,6 +35,7 @@ A randomised chain (bucketing) is scored on one draw per evaluation, from seeded
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -200,17 +201,19 @@ def _two_clusters(n: int, f: int, d: int) -> list[np.ndarray]:
 
 
 def _three_clusters(n: int, f: int, d: int) -> list[np.ndarray]:
-    """Honest inputs in three clusters of sizes (a, b, c) at e_1, y e_1 and 0 (the first, trusted
-    input in the e_1 cluster), Byzantines coincident at p e_1: an outlying honest cluster that a
-    selection rule (Krum, MoNNA) is lured to by Byzantines placed at or beyond it."""
+    """Honest inputs in three clusters of sizes (a, b, c) at e_1, y e_1 and -z y e_1 (the first,
+    trusted input in the e_1 cluster), Byzantines coincident at p e_1: an outlying honest cluster
+    that a selection rule (Krum, MoNNA) is lured to by Byzantines placed at or beyond it (e.g. Krum
+    2.68 at (20, 4): 1 honest at 1, 10 at 0.55, 5 at -0.275, 4 Byzantine at 1.45)."""
     h = n - f
     e1 = np.eye(d)[0]
     out = []
     for a in range(1, h - 1):
         for b in range(1, h - a):
-            for y in (0.25, 0.5, 0.75):
-                honest = np.concatenate([np.tile(e1, (a, 1)), np.tile(y * e1, (b, 1)), np.zeros((h - a - b, d))])
-                for p in (1.0, 0.5 * (1 + y), 1.0 + y, 2.0 - 1e-3):
+            for y, z in itertools.product((0.25, 0.55, 0.75), (0.0, 0.5)):
+                honest = np.concatenate([np.tile(e1, (a, 1)), np.tile(y * e1, (b, 1)),
+                                         np.tile(-z * y * e1, (h - a - b, 1))])
+                for p in (1.0, 0.5 * (1 + y), 1.0 + (1 - y), 2.0 - 1e-3):
                     out.append(np.concatenate([honest, np.tile(p * e1, (f, 1))]))
     return out
 

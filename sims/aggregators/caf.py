@@ -51,7 +51,8 @@ def caf(x, f: int):
     for _ in range(2 * f + 1):
         if not bool(to_numpy(xp.any(active))):
             break
-        p = w / xp.sum(w, axis=1)[:, None]
+        live = xp.where(active[:, None], w, xp.ones_like(w))  # finished replicas: dummy weights, result unused
+        p = live / xp.sum(live, axis=1)[:, None]
         mu = weighted_sum(p, c)
         gp = xp.matmul(gram, p[:, :, None])[:, :, 0]
         K = gram - gp[:, :, None] - gp[:, None, :] + xp.sum(p * gp, axis=1)[:, None, None]
