@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,9 +93,11 @@ def set_dotted(table: dict, key: str, value: Any) -> None:
     if parts[0] not in SECTIONS:
         raise ConfigError(f"sweep key {key}", parts[0], "must start with one of " + ", ".join(SECTIONS))
     node = table
-    for part in parts[:-1]:
-        if not isinstance(node.get(part), dict):
+    for i, part in enumerate(parts[:-1]):
+        if part not in node:
             node[part] = {}
+        elif not isinstance(node[part], dict):
+            raise ConfigError(".".join(parts[:i + 1]), node[part], f"must be a table (the sweep sets {key} in it)")
         node = node[part]
     node[parts[-1]] = copy.deepcopy(value)
 
@@ -131,7 +134,13 @@ def apply_value(table: dict, key: str, value: Any) -> Any:
     for dotted, v in value.items():
         if dotted != "label":
             set_dotted(table, dotted, v)
-    return value.get("label", label({k: v for k, v in value.items() if k != "label"}))
+    if "label" not in value:
+        return label({k: v for k, v in value.items() if k != "label"})
+    given = value["label"]
+    if not isinstance(given, str) and (isinstance(given, bool) or not isinstance(given, (int, float))
+                                       or not math.isfinite(given)):
+        raise ConfigError(f"{key}.label", given, "must be a string or a finite number (the point's coordinate)")
+    return given
 
 
 def _lists_in(table: Mapping[str, Any]) -> list[str]:
@@ -189,6 +198,15 @@ class Sweep:
             raise ConfigError(f"sweep.{unknown[0]}", "<unknown key>", "allowed keys are name, base, grid, variants")
         if "base" not in table:
             raise ConfigError("base", "<missing>", "a sweep needs a [base] table holding an experiment config")
+        for key, kind in (("base", Mapping), ("grid", Mapping), ("variants", (list, tuple)), ("name", str)):
+            if key in table and not isinstance(table[key], kind):
+                raise ConfigError(key, table[key], {"base": "must be a table (an experiment config)",
+                                                    "grid": "must be a table of dotted keys -> lists of values",
+                                                    "variants": "must be a list of tables",
+                                                    "name": "must be a string"}[key])
+        for i, variant in enumerate(table.get("variants", ())):
+            if not isinstance(variant, Mapping):
+                raise ConfigError(f"variants[{i}]", variant, "must be a table of dotted overrides (and a label)")
         return cls(base=table["base"], grid=table.get("grid", {}), variants=table.get("variants", ()),
                    name=str(table.get("name", "")))
 
