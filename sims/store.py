@@ -233,7 +233,8 @@ class Store:
         cfg = normalized(config)
         digest = cfg.digest()
         with self._transaction() as c:
-            c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?)", (digest, json.dumps(cfg.to_dict(), sort_keys=True)))
+            config_json = json.dumps(cfg.to_dict(), sort_keys=True)
+            c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?)", (digest, config_json))
             c.execute("INSERT OR REPLACE INTO failures VALUES (?,?,?,?,?,?,?,?)",
                       (digest, replica, self.version, config.run.seed, error_line(error), socket.gethostname(),
                        os.getpid(), time.time()))
@@ -265,7 +266,8 @@ class Store:
         return pd.read_sql_query(f"SELECT * FROM failures{where} ORDER BY finished", self._conn, params=args)
 
     def _has_table(self, name: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self._conn.execute(query, (name,)).fetchone() is not None
 
     def count(self, table: str = "results") -> int:
         if table not in ("results", "computations", "configs", "failures"):

@@ -15,7 +15,6 @@ import math
 import sys
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -137,7 +136,8 @@ def cases():
             yield example, with_value(table, bogus, 1), field_name(bogus, sweep), "unknown key", sweep
         for path, value in leaves(table):
             if path[-1] == "name" and isinstance(value, str) and path != ("name",):
-                yield example, with_value(table, path, "no_such_component"), field_name(path, sweep), "unknown name", sweep
+                unknown = with_value(table, path, "no_such_component")
+                yield example, unknown, field_name(path, sweep), "unknown name", sweep
 
 
 def check(table, field, kind, sweep) -> bool:

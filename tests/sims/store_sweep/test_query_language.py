@@ -74,7 +74,7 @@ def test_the_language_selects_what_the_equivalent_mask_selects(filled):
 
 
 def test_unknown_columns_and_broken_syntax_are_refused_on_one_line(filled):
-    with pytest.raises(QueryError, match=r"'algoritm\.lr' is not a column of these results \(did you mean algorithm\.lr"):
+    with pytest.raises(QueryError, match=r"'algoritm\.lr' is not a column of these results \(did you mean algorithm"):
         sims.load(filled, query="algoritm.lr < 1")
     for bad in ["", "a <", "a < 1 > 2", "a = 1", "a in b", "(a == 1", "a == 1 b", "1 < 2"]:
         with pytest.raises(QueryError) as info:
