@@ -105,16 +105,20 @@ class ExperimentConfig:
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def from_dict(cls, table: Mapping[str, Any]) -> "ExperimentConfig":
+        if not isinstance(table, Mapping):
+            raise ConfigError("config", table, "must be a table of sections")
         unknown_keys("config", table, SECTIONS + ("title",))
         for required in ("problem", "algorithm"):
             if required not in table:
                 raise ConfigError(required, "<missing>", f"a [{required}] table with a 'name' is required")
+        for name in SECTIONS:
+            if name in table and not isinstance(table[name], Mapping if name == "aggregator" else (Mapping, Spec)):
+                raise ConfigError(name, table[name], "must be a table" + ("" if name in ("workers", "run") else
+                                                                          " with a 'name' key"))
+        if not isinstance(table.get("title", ""), str):
+            raise ConfigError("title", table["title"], "must be a string")
         get = lambda k: table.get(k, DEFAULTS.get(k))  # noqa: E731
-        agg = dict(get("aggregator"))
-        pre = agg.pop("pre", [])
-        if not isinstance(pre, list):
-            raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
-        chain = Chain(build("aggregator", agg), tuple(build("preaggregator", p) for p in pre))
+        chain = Chain.from_dict(get("aggregator"))
         return cls(
             problem=build("problem", table["problem"]), algorithm=build("algorithm", table["algorithm"]),
             aggregator=chain, attack=build("attack", get("attack")), compressor=build("compressor", get("compressor")),

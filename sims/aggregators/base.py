@@ -191,7 +191,13 @@ class Chain:
         pre = table.pop("pre", [])
         if not isinstance(pre, (list, tuple)):
             raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
-        return cls(build("aggregator", table), tuple(build("preaggregator", p) for p in pre))
+        stages = []
+        for i, p in enumerate(pre):
+            try:
+                stages.append(build("preaggregator", p))
+            except ConfigError as exc:  # named by its place in the chain: aggregator.pre[0].s
+                raise exc.within(f"aggregator.pre[{i}]") from None
+        return cls(build("aggregator", table), tuple(stages))
 
     @property
     def name(self) -> str:

@@ -253,7 +253,7 @@ def test_methods_refuse_compressors_their_theory_does_not_cover(algorithm, compr
     ({"name": "byz_vr_marina_pp", "C_hat": 9}, "algorithm.C_hat"),
     ({"name": "byz_ef21_bc", "server_compressor": {"name": "randk", "k": 2}}, "algorithm.server_compressor"),
     ({"name": "clipping_heuristic", "inner": {"name": "byz_vr_marina_pp"}}, "algorithm.inner"),
-    ({"name": "clipping_heuristic", "inner": {"name": "nope"}}, "algorithm.name"),
+    ({"name": "clipping_heuristic", "inner": {"name": "nope"}}, "algorithm.inner.name"),
     ({"name": "byz_vr_marina", "p": 0.0}, "algorithm.p"),
 ])
 def test_invalid_settings_name_the_field(algorithm, field):
