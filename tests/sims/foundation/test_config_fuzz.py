@@ -91,7 +91,7 @@ def field_name(path: tuple, sweep: bool) -> str:
 def mutations(orig):
     """(kind, value) pairs for one field holding ``orig``."""
     yield "text", 7 if isinstance(orig, str) else "no-such-value"
-    yield "bool", "yes" if isinstance(orig, bool) else True
+    yield "bool", "yes" if isinstance(orig, bool) or orig is None else True  # None: an optional switch
     yield from (("nan", math.nan), ("inf", math.inf), ("-inf", -math.inf))
     yield "list", [orig, orig]
     yield "table", {"value": orig}
@@ -192,3 +192,11 @@ def test_random_values_at_random_fields_are_valid_or_one_named_line():
 
     one()
     assert len(drawn) >= 2000
+
+
+def test_a_config_error_survives_pickling():
+    """Sweep workers send their exceptions back pickled: a ConfigError must arrive as itself."""
+    import pickle
+
+    err = pickle.loads(pickle.dumps(ConfigError("attack.scale", 1e39, "overflows float32")))
+    assert isinstance(err, ConfigError) and err.field == "attack.scale" and "overflows" in str(err)
