@@ -64,7 +64,7 @@ def build_setup(jobs: Sequence[Job]) -> Setup:
     backend = Backend(run.backend, run.dtype, run.device)
     setting = base.setting()
     problem = base.problem.build(setting.n_honest, backend)
-    streams = ReplicaStreams([j.config.run.seed for j in jobs], [j.replica for j in jobs])
+    streams = streams_for(jobs, backend)
 
     def stacked(kind: str) -> dict:
         spec = getattr(base, kind)
@@ -82,6 +82,11 @@ def initial_point(setup: Setup, config: ExperimentConfig):
     # C order whatever R (a cast broadcast is F-ordered for R > 1, and float32 reductions of the
     # round-0 metrics then differed in the last bit between a replica alone and in a batch)
     return setup.backend.asarray(np.ascontiguousarray(x0))
+
+
+def streams_for(jobs: Sequence[Job], backend: Backend) -> ReplicaStreams:
+    """The random streams of ``jobs``: one per (seed, replica, purpose), drawn as ``run.rng`` says."""
+    return ReplicaStreams([j.config.run.seed for j in jobs], [j.replica for j in jobs])
 
 
 #: Replica chunks are sized so that one [chunk, n, d] array takes about this many bytes: the round's
