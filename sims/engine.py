@@ -86,7 +86,7 @@ def initial_point(setup: Setup, config: ExperimentConfig):
 
 def streams_for(jobs: Sequence[Job], backend: Backend) -> ReplicaStreams:
     """The random streams of ``jobs``: one per (seed, replica, purpose), drawn as ``run.rng`` says."""
-    return ReplicaStreams([j.config.run.seed for j in jobs], [j.replica for j in jobs])
+    return ReplicaStreams([j.config.run.seed for j in jobs], [j.replica for j in jobs], backend.dtype)
 
 
 #: Replica chunks are sized so that one [chunk, n, d] array takes about this many bytes: the round's

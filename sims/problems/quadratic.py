@@ -145,7 +145,8 @@ class Quadratic(Problem):
         if sample is None:
             return g
         if self.spec.oracle == "gaussian":
-            return g + sample
+            g += sample  # g is fresh: no second [R,h,d] array
+            return g
         xp = self.xp
         h = self.n_honest
         rows = xp.reshape(xp.arange(h), (1, h, 1))
