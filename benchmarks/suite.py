@@ -7,7 +7,8 @@ Cases (issue 10), all RoSDHB: coordinated Rand-K (k = d/10), server momentum per
   and 1000 rounds of the three ways would take most of the 20-minute budget);
 * ``c``  logistic regression, d = 100, 500 samples per worker, minibatch 32, CWTM;
 * ``d-krum`` / ``d-multikrum``: the quadratic at n = 50, f = 10, d = 100 with Krum / Multi-Krum;
-* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16;
+* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16 (every cuda case draws
+  its numbers on the device, ``run.rng = "device"``);
 * ``f``  the small CNN on digits (``cnn_digits``, 4 channels, d = 1490), n = 20, f = 4, R = 16,
   minibatch 16, CWTM: a torch-model workload (no plain baseline: the libraries' CNN path is torch
   autograd per worker, which this suite does not re-implement).
@@ -61,7 +62,8 @@ class Case:
             "aggregator": {"name": self.aggregator}, "attack": {"name": "alie"},
             "compressor": {"name": "coordinated_randk", "k": max(1, self.d // 10)},
             "workers": {"n": self.n, "f": self.f},
-            "run": {"T": T, "record_every": T, "progress": False, "backend": backend, "dtype": dtype, "device": device},
+            "run": {"T": T, "record_every": T, "progress": False, "backend": backend, "dtype": dtype, "device": device,
+                    "rng": "device" if device.startswith("cuda") else "host"},
         })
 
 

@@ -93,6 +93,76 @@ class ReplicaStreams:
         keys = self.uniform(purpose, tuple(shape) + (d,))
         return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1)
 
+    def subset_masks(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()):
+        """The uniform k-subsets of :meth:`subsets` as bool masks (R, *shape, d), on the host."""
+        idx = self.subsets(purpose, d, k, shape)
+        mask = np.zeros(idx.shape[:-1] + (d,), dtype=bool)
+        np.put_along_axis(mask, idx, True, axis=-1)
+        return mask
+
     def permutations(self, purpose: str, m: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform permutations of [m]: int array (R, *shape, m)."""
         return np.stack([np.argsort(g.random(shape + (m,)), axis=-1) for g in self.generators(purpose)])
+
+
+class DeviceStreams(ReplicaStreams):
+    """``run.rng = "device"``: normals, uniforms and subset masks drawn on the torch device from one
+    ``torch.Generator`` per (seed, replica, purpose) (seeded from the same SeedSequence key, so a
+    replica's numbers still do not depend on its batch), returned as device tensors; integers,
+    coins and permutations (small index draws) stay on the host generators."""
+
+    def __init__(self, seeds: Sequence[int], replicas: Sequence[int], dtype: str = "float64", device: str = "cpu"):
+        super().__init__(seeds, replicas, dtype)
+        self.device = device
+        self._torch_gens: dict[str, list] = {}
+
+    def subset(self, index: np.ndarray) -> "DeviceStreams":
+        out = DeviceStreams(self.seeds[index], self.replicas[index], self.dtype.name, self.device)
+        for source, target in ((self._gens, out._gens), (self._torch_gens, out._torch_gens)):
+            for purpose, gens in source.items():
+                target[purpose] = [gens[i] for i in np.atleast_1d(index)]
+        return out
+
+    def torch_generators(self, purpose: str) -> list:
+        import torch
+
+        if purpose not in PURPOSES:
+            raise ValueError(f"purpose {purpose!r} not in {PURPOSES}")
+        if purpose not in self._torch_gens:
+            code = PURPOSES.index(purpose)
+            gens = []
+            for s, r in zip(self.seeds, self.replicas):
+                key = np.random.SeedSequence([int(s), int(r), code]).generate_state(2, np.uint64)[1]
+                gens.append(torch.Generator(device=self.device).manual_seed(int(key) & (2**63 - 1)))
+            self._torch_gens[purpose] = gens
+        return self._torch_gens[purpose]
+
+    def _fill(self, purpose: str, shape: tuple[int, ...], dtype, method: str):
+        import torch
+
+        out = torch.empty((self.R,) + tuple(shape), dtype=dtype, device=self.device)
+        for g, row in zip(self.torch_generators(purpose), out):  # each row is drawn in place
+            getattr(row, method)(generator=g)
+        return out
+
+    def normal(self, purpose: str, shape: tuple[int, ...]):
+        import torch
+
+        return self._fill(purpose, shape, getattr(torch, self.dtype.name), "normal_")
+
+    def uniform(self, purpose: str, shape: tuple[int, ...]):
+        import torch
+
+        return self._fill(purpose, shape, torch.float64, "uniform_")
+
+    def subset_masks(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()):
+        """The k smallest of d float64 uniform keys per subset, as a device bool mask."""
+        import torch
+
+        keys = self.uniform(purpose, tuple(shape) + (d,))
+        idx = torch.topk(keys, k, dim=-1, largest=False, sorted=False).indices
+        return torch.zeros(keys.shape, dtype=torch.bool, device=self.device).scatter_(-1, idx, True)
+
+    def subsets(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()) -> np.ndarray:
+        keys = self.uniform(purpose, tuple(shape) + (d,)).cpu().numpy()
+        return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1)
