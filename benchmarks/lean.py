@@ -20,7 +20,6 @@ from sims.attacks.base import AttackContext
 from sims.backend import Backend
 from sims.config import ExperimentConfig
 from sims.engine import Job, run_batch, streams_for
-from sims.rng import ReplicaStreams
 
 
 def _components(config: ExperimentConfig, backend: Backend):
@@ -34,7 +33,7 @@ def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
     n, f = config.workers.n, config.workers.f
     backend = Backend("numpy", config.run.dtype)
     problem, compressor, attack, aggregator = _components(config, backend)
-    streams = ReplicaStreams([config.run.seed], [replica])
+    streams = streams_for([Job(config, replica)], backend)  # the engine's streams, in the run's dtype
     lr, beta = config.algorithm.lr, config.algorithm.beta
     x = backend.asarray(np.ascontiguousarray(problem.x0[None, :]))
     m = np.zeros((1, n, problem.d), dtype=x.dtype)

@@ -71,3 +71,22 @@ def test_device_rng_needs_torch():
     cfg = ExperimentConfig.from_dict(small_config(run={"rng": "device"}))
     with pytest.raises(ConfigError, match="run.rng"):
         run(cfg)
+
+
+def test_the_store_key_carries_the_stream_version(tmp_path):
+    from sims.rng import STREAM_VERSION
+    from sims.store import Store
+
+    assert Store(tmp_path / "s.sqlite").version.endswith(f"+streams{STREAM_VERSION}")
+
+
+@requires_torch
+def test_device_masks_keep_k_coordinates_and_a_subset_keeps_its_generators():
+    from sims.rng import DeviceStreams
+
+    streams = DeviceStreams([0] * 5, range(5))
+    mask = streams.subset_masks("shared", 10, 3, (2,))
+    assert tuple(mask.shape) == (5, 2, 10) and bool((mask.sum(-1) == 3).all())
+    part = streams.subset(np.array([2]))
+    np.testing.assert_array_equal(part.normal("oracle", (4,)).numpy()[0],
+                                  DeviceStreams([0], [2]).subset(np.array([0])).normal("oracle", (4,)).numpy()[0])
