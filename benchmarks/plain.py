@@ -106,13 +106,13 @@ def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
     d, k = problem.d, config.compressor.k
     lr, beta = config.algorithm.lr, config.algorithm.beta
     streams = ReplicaStreams([config.run.seed], [replica])
-    oracle, shared = streams.generators("oracle")[0], streams.generators("shared")[0]
+    oracle = streams.generators("oracle")[0]
     x = problem.x0.copy()
     momenta = [np.zeros(d) for _ in range(n)]
     for _ in range(config.run.T):
         grads = [w.gradient(x, oracle) for w in workers]
         mask = np.zeros(d)
-        mask[shared.choice(d, size=k, replace=False)] = 1.0
+        mask[streams.subsets("shared", d, k)[0]] = 1.0
         msgs = [g * mask * (d / k) for g in grads]
         msgs += [b * mask for b in attack(msgs)]
         momenta = [beta * m + (1 - beta) * g for m, g in zip(momenta, msgs)]

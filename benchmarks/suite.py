@@ -7,14 +7,18 @@ Cases (issue 10), all RoSDHB: coordinated Rand-K (k = d/10), server momentum per
   and 1000 rounds of the three ways would take most of the 20-minute budget);
 * ``c``  logistic regression, d = 100, 500 samples per worker, minibatch 32, CWTM;
 * ``d-krum`` / ``d-multikrum``: the quadratic at n = 50, f = 10, d = 100 with Krum / Multi-Krum;
-* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16;
+* ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16 (every cuda case draws
+  its numbers on the device, ``run.rng = "device"``);
 * ``f``  the small CNN on digits (``cnn_digits``, 4 channels, d = 1490), n = 20, f = 4, R = 16,
   minibatch 16, CWTM: a torch-model workload (no plain baseline: the libraries' CNN path is torch
   autograd per worker, which this suite does not re-implement).
 
 Ways: ``batched`` (the engine over all R replicas, replica chunks sized to the cache) and
-``batched x2`` (the same chunks on two threads), ``engine/replica`` (the engine called once per replica, R = 1) and ``plain``
-(:mod:`.plain`, the per-call library style).  The per-replica ways cost exactly R times one replica,
+``batched x2`` (the same chunks on two threads), ``engine/replica`` (the engine called once per replica, R = 1),
+``lean`` (:mod:`.lean`: one replica at a time on the project's per-call components, no metrics, as a
+user writes it) and ``plain`` (:mod:`.plain`, the per-call library style).  Beside them, the
+random-number floor (:func:`.lean.rng_floor_seconds`: drawing a round's numbers alone) and the
+round time's ratio to it.  The per-replica ways cost exactly R times one replica,
 so at large d they are timed on a subset of the replicas (column ``timed R``) and reported per
 replica-round like the others.
 """
@@ -28,7 +32,7 @@ from sims import ExperimentConfig, Job, registry, run_batch
 from sims.config import problem_dimension
 from sims.engine import auto_chunk_size
 
-from . import plain
+from . import lean, plain
 from .timing import peak_bytes, timed
 
 
@@ -58,7 +62,8 @@ class Case:
             "aggregator": {"name": self.aggregator}, "attack": {"name": "alie"},
             "compressor": {"name": "coordinated_randk", "k": max(1, self.d // 10)},
             "workers": {"n": self.n, "f": self.f},
-            "run": {"T": T, "record_every": T, "progress": False, "backend": backend, "dtype": dtype, "device": device},
+            "run": {"T": T, "record_every": T, "progress": False, "backend": backend, "dtype": dtype, "device": device,
+                    "rng": "device" if device.startswith("cuda") else "host"},
         })
 
 
@@ -95,15 +100,20 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
         ways[f"batched x{th}" if th > 1 else "batched"] = case.R * T / timed(lambda: run_batch(jobs, threads=th))
     if baselines and sub:
         ways["engine/replica"] = sub * T / timed(lambda: [run_batch([j]) for j in jobs[:sub]])
+    if baselines and sub:
+        ways["lean"] = sub * T / timed(lambda: lean.run_all(cfg, sub))  # numpy, one replica at a time
     if baselines and sub and case.plain:
         ways["plain"] = sub * T / timed(lambda: plain.run_all(cfg, sub))  # numpy float64, as the libraries
     out["throughput"] = ways
     base = ways.get("plain")
     out["speedup_vs_plain"] = {w: v / base for w, v in ways.items()} if base else {}
+    out["speedup_vs_lean"] = {w: v / ways["lean"] for w, v in ways.items()} if "lean" in ways else {}
     out["speedup_vs_engine_replica"] = {w: v / ways["engine/replica"] for w, v in ways.items()} if "engine/replica" in ways else {}
     itemsize = np.dtype(dtype).itemsize
     t_round = case.R / ways["batched"]
     out["round_seconds"] = t_round
+    out["rng_floor_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50))
+    out["round_vs_rng_floor"] = t_round / out["rng_floor_seconds"]
     out["roofline"] = t_round / (compulsory_bytes(case, itemsize) / bandwidth)
     short = case.config(3, backend, dtype, device)
     out["peak_MB"] = peak_bytes(lambda: run_batch([Job(short, r) for r in range(case.R)])) / 2**20

@@ -59,7 +59,10 @@ class Backend:
         return getattr(self.xp, self.dtype)
 
     def asarray(self, a: Any, dtype: str | None = None):
-        """Host data -> backend array of the run's float dtype (or ``dtype``: 'int64', 'bool')."""
+        """Host data -> backend array of the run's float dtype (or ``dtype``: 'int64', 'bool'); a
+        torch tensor (a device draw) is moved and cast without a host round trip."""
+        if is_torch_array(a):
+            return a.to(device=self.device, dtype=getattr(_torch(), dtype or self.dtype))
         a = np.asarray(a)
         if dtype is None:
             a = a.astype(self.dtype, copy=False)
@@ -81,10 +84,12 @@ def to_numpy(a) -> np.ndarray:
 
 
 def like(v, host_array: np.ndarray):
-    """A host array moved to v's library and device, with v's dtype."""
+    """A host array (or a device tensor) moved to v's library and device, with v's dtype."""
     if is_torch_array(v):
         import torch
 
+        if is_torch_array(host_array):
+            return host_array.to(device=v.device, dtype=v.dtype)
         return torch.from_numpy(np.ascontiguousarray(host_array)).to(device=v.device, dtype=v.dtype)
     return np.asarray(host_array).astype(v.dtype, copy=False)
 

@@ -65,6 +65,8 @@ class RunSpec(Spec):
     backend: str = param("numpy", OneOf(BACKENDS), "array backend")
     dtype: str = param("float64", OneOf(DTYPES), "floating dtype, kept end to end")
     device: str = param("cpu", OneOf(("cpu", "cuda")), "torch device")
+    rng: str = param("host", OneOf(("host", "device")), "where random numbers are drawn: host numpy generators "
+                     "(numpy = torch), or torch generators on the device (torch only)")
     bits_per_float: int = param(32, Integer(1, 128), "b_f, bits per transmitted float")
     init: str = param("problem", OneOf(("problem", "random")), "x0: the problem's, or x0 + N(0, I/d) per replica")
     divergence_factor: float = param(1e6, Real(1, None, "neither"),

@@ -30,7 +30,7 @@ from .algorithms.base import Setup
 from .backend import Backend, keep_freed_memory, to_numpy
 from .config import ExperimentConfig
 from .errors import ConfigError
-from .rng import ReplicaStreams
+from .rng import DeviceStreams, ReplicaStreams
 
 METRICS = ("grad_sq", "f_gap", "dist", "bits_up", "bits_down", "grad_evals", "participation")
 
@@ -70,7 +70,7 @@ def build_setup(jobs: Sequence[Job]) -> Setup:
     backend = Backend(run.backend, run.dtype, run.device)
     setting = base.setting()
     problem = base.problem.build(setting.n_honest, backend)
-    streams = ReplicaStreams([j.config.run.seed for j in jobs], [j.replica for j in jobs])
+    streams = streams_for(jobs, backend)
 
     def stacked(kind: str) -> dict:
         spec = getattr(base, kind)
@@ -85,10 +85,21 @@ def build_setup(jobs: Sequence[Job]) -> Setup:
 def initial_point(setup: Setup, config: ExperimentConfig):
     x0 = np.broadcast_to(setup.problem.x0, (setup.R, setup.d))
     if config.run.init == "random":
-        x0 = x0 + setup.streams.normal("init", (setup.d,)) / np.sqrt(setup.d)
+        x0 = x0 + to_numpy(setup.streams.normal("init", (setup.d,))) / np.sqrt(setup.d)
     # C order whatever R (a cast broadcast is F-ordered for R > 1, and float32 reductions of the
     # round-0 metrics then differed in the last bit between a replica alone and in a batch)
     return setup.backend.asarray(np.ascontiguousarray(x0))
+
+
+def streams_for(jobs: Sequence[Job], backend: Backend) -> ReplicaStreams:
+    """The random streams of ``jobs``: one per (seed, replica, purpose), drawn on the host or (``run.rng
+    = "device"``, torch only) on the backend's device."""
+    seeds, replicas = [j.config.run.seed for j in jobs], [j.replica for j in jobs]
+    if jobs[0].config.run.rng == "host":
+        return ReplicaStreams(seeds, replicas, backend.dtype)
+    if backend.name != "torch":
+        raise ConfigError("run.rng", "device", f"needs run.backend = 'torch' (got {backend.name!r}); use 'host'")
+    return DeviceStreams(seeds, replicas, backend.dtype, backend.device)
 
 
 #: Replica chunks are sized so that one [chunk, n, d] array takes about this many bytes: the round's

@@ -6,8 +6,20 @@ arithmetic seed mixing).  A replica's numbers therefore do not depend on which o
 its batch, and separate purposes give common random numbers across methods: two algorithms that make
 the same oracle calls see the same gradient noise, whatever their compressor or attack draws.
 
-Draws are made on the host in float64 and moved to the backend, so numpy and torch runs see the
-same numbers.  The loop over replicas here is the one place where the engine loops over R.
+Normal draws are made in the run's float dtype (a float32 run draws float32 normals: numpy's
+float32 ziggurat costs about half the float64 one, and the round is not paced by float64 draws);
+uniform keys, coins and indices stay float64 / int64.  With ``run.rng = "host"`` (the default) every
+draw is made on the host and moved to the backend, so numpy and torch runs see the same numbers;
+``run.rng = "device"`` (:class:`DeviceStreams`) draws the normals and uniforms on the backend's device
+from one ``torch.Generator`` per (seed, replica, purpose).  The loop over replicas here is the one
+place where the engine loops over R (one generator call per replica and draw).
+
+Stream versions (:data:`STREAM_VERSION`, part of every store key):
+
+* 1: masks of a coordinated Rand-K from ``Generator.choice``, float64 normals in every run;
+* 2: every uniform k-subset from per-replica uniform keys and one batched ``argpartition`` (one
+  generator call per replica instead of a ``choice``, whose Python overhead paced the round at
+  d = 100); float32 runs draw float32 normals.
 """
 from __future__ import annotations
 
@@ -15,13 +27,17 @@ from typing import Sequence
 
 import numpy as np
 
+#: Version of the streams' numbers: bumped whenever a draw changes (see the module docstring).
+STREAM_VERSION = 2
+
 PURPOSES = ("init", "oracle", "compress", "shared", "attack", "aggregate", "sampling")
 
 
 class ReplicaStreams:
     """Stateful generators, one per (replica, purpose); passed explicitly, never global."""
 
-    def __init__(self, seeds: Sequence[int], replicas: Sequence[int]):
+    def __init__(self, seeds: Sequence[int], replicas: Sequence[int], dtype: str = "float64"):
+        self.dtype = np.dtype(dtype)
         self.seeds = np.asarray(seeds, dtype=np.int64)
         self.replicas = np.asarray(replicas, dtype=np.int64)
         if self.seeds.shape != self.replicas.shape:
@@ -45,16 +61,17 @@ class ReplicaStreams:
 
     def subset(self, index: np.ndarray) -> "ReplicaStreams":
         """Streams of a subset of replicas (sharing the generator objects)."""
-        out = ReplicaStreams(self.seeds[index], self.replicas[index])
+        out = ReplicaStreams(self.seeds[index], self.replicas[index], self.dtype.name)
         for purpose, gens in self._gens.items():
             out._gens[purpose] = [gens[i] for i in np.atleast_1d(index)]
         return out
 
     # --- draws, each of shape (R, *shape) -------------------------------------------------
     def normal(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
-        out = np.empty((self.R,) + tuple(shape))  # filled in place: no per-replica arrays to stack
+        """Standard normals in the run's dtype."""
+        out = np.empty((self.R,) + tuple(shape), dtype=self.dtype)  # filled in place: nothing to stack
         for g, row in zip(self.generators(purpose), out.reshape(self.R, -1)):
-            g.standard_normal(out=row)
+            g.standard_normal(out=row, dtype=self.dtype)
         return out
 
     def uniform(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -70,16 +87,82 @@ class ReplicaStreams:
         return np.stack([g.random(shape) < p for g in self.generators(purpose)])
 
     def subsets(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()) -> np.ndarray:
-        """Uniform k-subsets of [d] without replacement: int array (R, *shape, k)."""
-        out = []
-        for g in self.generators(purpose):
-            if shape:
-                keys = g.random(shape + (d,))
-                out.append(np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1))
-            else:
-                out.append(g.choice(d, size=k, replace=False))
-        return np.stack(out)
+        """Uniform k-subsets of [d] without replacement: int array (R, *shape, k), the indices of
+        the k smallest of d uniform keys per subset (float64 keys: ties have probability ~ d^2 2^-54),
+        one batched ``argpartition`` over every replica."""
+        keys = self.uniform(purpose, tuple(shape) + (d,))
+        return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1)
+
+    def subset_masks(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()):
+        """The uniform k-subsets of :meth:`subsets` as bool masks (R, *shape, d), on the host."""
+        idx = self.subsets(purpose, d, k, shape)
+        mask = np.zeros(idx.shape[:-1] + (d,), dtype=bool)
+        np.put_along_axis(mask, idx, True, axis=-1)
+        return mask
 
     def permutations(self, purpose: str, m: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform permutations of [m]: int array (R, *shape, m)."""
         return np.stack([np.argsort(g.random(shape + (m,)), axis=-1) for g in self.generators(purpose)])
+
+
+class DeviceStreams(ReplicaStreams):
+    """``run.rng = "device"``: normals, uniforms and subset masks drawn on the torch device from one
+    ``torch.Generator`` per (seed, replica, purpose) (seeded from the same SeedSequence key, so a
+    replica's numbers still do not depend on its batch), returned as device tensors; integers,
+    coins and permutations (small index draws) stay on the host generators."""
+
+    def __init__(self, seeds: Sequence[int], replicas: Sequence[int], dtype: str = "float64", device: str = "cpu"):
+        super().__init__(seeds, replicas, dtype)
+        self.device = device
+        self._torch_gens: dict[str, list] = {}
+
+    def subset(self, index: np.ndarray) -> "DeviceStreams":
+        out = DeviceStreams(self.seeds[index], self.replicas[index], self.dtype.name, self.device)
+        for source, target in ((self._gens, out._gens), (self._torch_gens, out._torch_gens)):
+            for purpose, gens in source.items():
+                target[purpose] = [gens[i] for i in np.atleast_1d(index)]
+        return out
+
+    def torch_generators(self, purpose: str) -> list:
+        import torch
+
+        if purpose not in PURPOSES:
+            raise ValueError(f"purpose {purpose!r} not in {PURPOSES}")
+        if purpose not in self._torch_gens:
+            code = PURPOSES.index(purpose)
+            gens = []
+            for s, r in zip(self.seeds, self.replicas):
+                key = np.random.SeedSequence([int(s), int(r), code]).generate_state(2, np.uint64)[1]
+                gens.append(torch.Generator(device=self.device).manual_seed(int(key) & (2**63 - 1)))
+            self._torch_gens[purpose] = gens
+        return self._torch_gens[purpose]
+
+    def _fill(self, purpose: str, shape: tuple[int, ...], dtype, method: str):
+        import torch
+
+        out = torch.empty((self.R,) + tuple(shape), dtype=dtype, device=self.device)
+        for g, row in zip(self.torch_generators(purpose), out):  # each row is drawn in place
+            getattr(row, method)(generator=g)
+        return out
+
+    def normal(self, purpose: str, shape: tuple[int, ...]):
+        import torch
+
+        return self._fill(purpose, shape, getattr(torch, self.dtype.name), "normal_")
+
+    def uniform(self, purpose: str, shape: tuple[int, ...]):
+        import torch
+
+        return self._fill(purpose, shape, torch.float64, "uniform_")
+
+    def subset_masks(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()):
+        """The k smallest of d float64 uniform keys per subset, as a device bool mask."""
+        import torch
+
+        keys = self.uniform(purpose, tuple(shape) + (d,))
+        idx = torch.topk(keys, k, dim=-1, largest=False, sorted=False).indices
+        return torch.zeros(keys.shape, dtype=torch.bool, device=self.device).scatter_(-1, idx, True)
+
+    def subsets(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()) -> np.ndarray:
+        keys = self.uniform(purpose, tuple(shape) + (d,)).cpu().numpy()
+        return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1)

@@ -6,7 +6,8 @@ A stored result is one replica of one experiment, keyed by ``(digest, replica, v
   ``run.seeds = 1``, ``run.progress = false`` and no title, so that replica r of a 4-seed config and
   replica r of a 2-seed config are the same stored result);
 * ``replica`` = r (the replica draws from streams keyed (run.seed, r), :mod:`sims.rng`);
-* ``version`` = the byzcomp package version: a new version recomputes instead of reusing.
+* ``version`` = the byzcomp package version and the streams' (``sims.rng.STREAM_VERSION``): a new
+  version recomputes instead of reusing.
 
 Tables::
 
@@ -44,6 +45,7 @@ import numpy as np
 
 from .config import ExperimentConfig
 from .errors import ConfigError
+from .rng import STREAM_VERSION
 
 DEFAULT_NAME = "byzcomp.sqlite"
 ENV_STORE = "BYZCOMP_STORE"
@@ -158,7 +160,7 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, version: str | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else default_path()
-        self.version = version or package_version()
+        self.version = version or f"{package_version()}+streams{STREAM_VERSION}"  # new streams: recompute
         self.read_only = read_only
         if read_only and not self.path.is_file():
             raise ConfigError("store", str(self.path), "no such result store (run a sweep into it first, "

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks import plain
+from benchmarks import lean, plain
 from benchmarks.__main__ import main
 from benchmarks.suite import CASES, Case, QUAD
 
@@ -20,6 +20,13 @@ BASELINE_CASES = [c for c in CASES if c.plain]
 def test_plain_baseline_ends_at_the_engine_iterate(case):
     small = dataclasses.replace(case, problem={**case.problem, "d": min(case.d, 200)})
     assert plain.check_agreement(small.config(10, "numpy", "float64", "cpu"), replicas=2, T=10) < 1e-12
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
+def test_lean_loop_ends_at_the_engine_iterate(case):
+    """The lean per-run loop on the project's components is the engine's algorithm, every case."""
+    small = dataclasses.replace(case, problem={**case.problem, "d": min(case.d, 200)} if "d" in case.problem else case.problem)
+    assert lean.check_agreement(small.config(5, "numpy", "float64", "cpu"), replicas=2, T=5) < 1e-12
 
 
 def test_a_different_algorithm_is_caught_by_the_agreement_check():
@@ -38,5 +45,7 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
     assert "cnn digits d=1490" in out and "vs plain" in out
     payload = json.loads((tmp_path / "bench_numpy_float64_quick.json").read_text())
     (row,) = payload["results"]
-    assert row["case"] == "f" and row["d"] == 1490 and set(row["throughput"]) == {"batched", "batched x2", "engine/replica"}
+    assert row["case"] == "f" and row["d"] == 1490 and set(row["throughput"]) == {"batched", "batched x2", "engine/replica", "lean"}
+    assert row["round_vs_rng_floor"] > 0 and set(row["speedup_vs_lean"]) == set(row["throughput"])
+    assert "vs lean" in out and "vs floor" in out
     assert all(v > 0 for v in row["throughput"].values()) and row["peak_MB"] > 0

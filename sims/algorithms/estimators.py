@@ -49,7 +49,7 @@ def coin(setup: Setup, t: int, reset: str = "bernoulli", period: int = 1) -> np.
     the ``shared`` stream and compares it with the batched ``p``; ``periodic`` is t % period == 0."""
     if reset == "periodic":
         return np.full(setup.R, t % period == 0)
-    return setup.streams.uniform("shared", ()) < to_numpy(setup.hp["p"])
+    return to_numpy(setup.streams.uniform("shared", ())) < to_numpy(setup.hp["p"])
 
 
 def oracle_calls(c: np.ndarray) -> np.ndarray:

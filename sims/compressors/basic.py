@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..backend import like
 from ..params import Integer, param, require
 from ..registry import register
@@ -64,12 +62,9 @@ class _KSparse(CompressorSpec):
 
 
 def random_mask(v, streams, k: int):
-    """An independent uniform k-subset mask per message of v [R,m,d], drawn on the host: v's dtype."""
+    """An independent uniform k-subset mask per message of v [R,m,d], in v's dtype."""
     R, m, d = v.shape
-    idx = streams.subsets("compress", d, k, (m,))  # [R,m,k]
-    mask = np.zeros((R, m, d), dtype=bool)
-    np.put_along_axis(mask, idx, True, axis=2)
-    return like(v, mask)
+    return like(v, streams.subset_masks("compress", d, k, (m,)))  # [R,m,d]
 
 
 @register("compressor", "randk")
@@ -90,10 +85,7 @@ class CoordinatedRandK(_KSparse):
     shared_randomness = True
 
     def draw_shared(self, streams, d, backend):
-        idx = streams.subsets("shared", d, self.k)  # [R,k]
-        mask = np.zeros((idx.shape[0], d), dtype=bool)
-        np.put_along_axis(mask, idx, True, axis=1)
-        return backend.asarray(mask)
+        return backend.asarray(streams.subset_masks("shared", d, self.k))  # [R,d]
 
     def bits(self, d, b_f=32):
         """K values; the mask comes from a shared seed (no indices)."""

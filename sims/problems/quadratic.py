@@ -117,7 +117,9 @@ class Quadratic(Problem):
         return y * self._eig if self._A is None else y @ self._A
 
     def full_grad(self, x):
-        return self._s1[:, None] * self._curv(x)[:, None, :] - self._b
+        g = self._s1[:, None] * self._curv(x)[:, None, :]
+        g -= self._b  # in place: one [R,h,d] array, not two
+        return g
 
     def grad(self, x):
         return self._curv(x)  # exact: mean s = 0 and sum b_i = 0
@@ -137,7 +139,9 @@ class Quadratic(Problem):
         if spec.oracle == "gaussian":
             if spec.sigma == 0:
                 return None
-            return self.backend.asarray(streams.normal("oracle", (h, d)) * (spec.sigma / np.sqrt(d)))
+            z = self.backend.asarray(streams.normal("oracle", (h, d)))
+            z *= spec.sigma / np.sqrt(d)  # in place, in the run's dtype
+            return z
         return self.backend.asarray(streams.integers("oracle", spec.m, (h, spec.batch)), dtype="int64")
 
     def stochastic_grad(self, x, sample):
@@ -145,7 +149,8 @@ class Quadratic(Problem):
         if sample is None:
             return g
         if self.spec.oracle == "gaussian":
-            return g + sample
+            g += sample  # g is fresh: no second [R,h,d] array
+            return g
         xp = self.xp
         h = self.n_honest
         rows = xp.reshape(xp.arange(h), (1, h, 1))

@@ -1,0 +1,75 @@
+"""Baseline (ii), the lean per-run loop, and the random-number floor.
+
+The lean loop is what a user of this project writes to run one replica at a time: the project's own
+per-call components (the problem's oracle, the compressor, the attack, the aggregator) called on
+single-replica arrays ([1, h, d]), numpy float64, no metrics, no divergence checks, no engine.  It
+is the same RoSDHB round as the engine's (same streams), so it ends at the engine's iterate
+(:func:`check_agreement`).
+
+The floor is the time of drawing a round's random numbers alone, for all R replicas, exactly as the
+engine draws them (the oracle's sample and the compressor's shared mask): no round can take less.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from sims.attacks.base import AttackContext
+from sims.backend import Backend
+from sims.config import ExperimentConfig
+from sims.engine import Job, run_batch, streams_for
+
+
+def _components(config: ExperimentConfig, backend: Backend):
+    n, f = config.workers.n, config.workers.f
+    problem = config.problem.build(n - f, backend)
+    return problem, config.compressor, config.attack, config.aggregator
+
+
+def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
+    """RoSDHB for one replica, T rounds, on the project's per-call components; the last iterate [d]."""
+    n, f = config.workers.n, config.workers.f
+    backend = Backend("numpy", config.run.dtype)
+    problem, compressor, attack, aggregator = _components(config, backend)
+    streams = streams_for([Job(config, replica)], backend)  # the engine's streams, in the run's dtype
+    lr, beta = config.algorithm.lr, config.algorithm.beta
+    x = backend.asarray(np.ascontiguousarray(problem.x0[None, :]))
+    m = np.zeros((1, n, problem.d), dtype=x.dtype)
+    state = aggregator.init_state(1, problem.d, backend)
+    for t in range(config.run.T):
+        shared = compressor.draw_shared(streams, problem.d, backend)
+        g, _ = compressor.compress(problem.sample_grad(x, streams), streams, shared, config.run.bits_per_float)
+        ctx = AttackContext(t=t, n=n, f=f, declared_f=f, aggregator=aggregator, honest_mean=g.mean(axis=1),
+                            shared=shared, streams=streams, problem=problem, x=x)
+        byz = compressor.enforce(attack.craft(g, ctx), shared)
+        m = beta * m + (1 - beta) * np.concatenate([g, byz], axis=1)
+        agg, state = aggregator.aggregate(m, f=f, state=state, streams=streams)
+        x = x - lr * agg
+    return x[0]
+
+
+def run_all(config: ExperimentConfig, replicas: int) -> np.ndarray:
+    return np.stack([run_one(config, r) for r in range(replicas)])
+
+
+def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int) -> float:
+    """Seconds per round spent drawing one round's random numbers for R replicas, as the engine
+    draws them (the oracle sample, the shared mask), and nothing else."""
+    backend = Backend(config.run.backend, config.run.dtype, config.run.device)
+    problem, compressor, _, _ = _components(config, backend)
+    streams = streams_for([Job(config, r) for r in range(R)], backend)
+    problem.draw(streams), compressor.draw_shared(streams, problem.d, backend)  # generators built
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        problem.draw(streams)
+        compressor.draw_shared(streams, problem.d, backend)
+    return (time.perf_counter() - t0) / rounds
+
+
+def check_agreement(config: ExperimentConfig, replicas: int = 2, T: int = 20) -> float:
+    """Largest |x_lean - x_engine| after T rounds (same streams): the loop is the engine's algorithm."""
+    cfg = config.replace(run=dataclasses.replace(config.run, T=T, record_every=T))
+    ours = run_batch([Job(cfg, r) for r in range(replicas)]).final_x
+    return float(np.max(np.abs(run_all(cfg, replicas) - ours)))
