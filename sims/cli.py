@@ -10,13 +10,16 @@ import argparse
 import importlib
 import sys
 
+from . import plugins
 from .errors import ConfigError
+from .store import package_version
 
 COMMANDS = ("run", "list", "bounds", "kappa", "sweep", "results", "figs", "verify")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="byzcomp", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"byzcomp {package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"sims.commands.{name}").register(sub)
@@ -26,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        plugins.load(getattr(args, "plugin", []), field="--plugin")
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -25,7 +25,7 @@ from .constants import declared_constants
 from .store import Store
 
 EXPORT_FORMATS = ("parquet", "csv")
-NORMALISED_AWAY = ("run.seeds", "run.progress", "title")  # not part of a stored replica's key
+NORMALISED_AWAY = ("run.seeds", "run.progress", "title", "plugins")  # not part of a stored replica's key
 _DOTTED = re.compile(r"(?<![\w`.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
 _QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`)""")
 
