@@ -165,12 +165,13 @@ def band_plot(ax, records, y: str = "grad_sq", x: str = "round", hue=None, band:
     """``y`` against ``x`` per recorded round, one line per ``hue`` group, with a band over replicas.
 
     ``x`` may be ``round``, ``bits_up`` (error against bits sent per worker) or ``grad_evals``; its
-    value at a round is the mean over the group's replicas.  ``styles`` maps hue values to
+    value at a round is the mean over the group's replicas.  ``records`` is a stored sweep's
+    (:func:`sims.results.load` with ``records=True``) or a ``run()`` result's ``records``.  ``styles`` maps hue values to
     :func:`style_of` entries (the same series, the same look, in every panel).  Returns the axes.
     """
     with paper_style():
         for i, (key, g) in enumerate(_groups(records, hue)):
-            replica = g["digest"].astype(str) + "/" + g["replica"].astype(str)
+            replica = (g["digest"].astype(str) + "/" if "digest" in g else "") + g["replica"].astype(str)
             ys = g.assign(_r=replica).pivot_table(index="round", columns="_r", values=y, aggfunc="first", dropna=False)
             xs = g.groupby("round")[x].mean().reindex(ys.index).to_numpy() if x != "round" else ys.index.to_numpy()
             c, lo, hi = center_band(ys.to_numpy(), band, logy, level)
