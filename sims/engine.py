@@ -157,7 +157,9 @@ def _advance(jobs: list[Job], bar) -> tuple:
             gap = to_numpy(problem.loss(x)) - problem.constants.f_star
             dist = np.full(R, np.nan) if x_star is None else np.sqrt(to_numpy(xp.sum((x - x_star) ** 2, axis=1)))
         mask = np.where(alive, 1.0, np.nan)
-        rows.append({"round": np.full(R, t), "grad_sq": g * mask, "f_gap": gap * mask, "dist": dist * mask,
+        # classification problems: train and held-out test accuracy (Problem.metrics)
+        extra = {k: to_numpy(v) * mask for k, v in problem.metrics(x).items()} if hasattr(problem, "metrics") else {}
+        rows.append({"round": np.full(R, t), "grad_sq": g * mask, "f_gap": gap * mask, "dist": dist * mask, **extra,
                      **{k: v.copy() for k, v in totals.items()}, "diverged": ~alive})
 
     record(0, state.x)
@@ -202,7 +204,7 @@ def _merge(parts):
                 pieces.append(rows[i])
                 continue
             nan = np.full(len(tail["diverged"]), np.nan)
-            pieces.append({**tail, "round": np.full(len(nan), ref["round"][0]), "grad_sq": nan, "f_gap": nan, "dist": nan})
+            pieces.append({**{k: nan for k in ref}, **tail, "round": np.full(len(nan), ref["round"][0])})
         merged.append({k: np.concatenate([p[k] for p in pieces]) for k in ref})
     return merged, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
 

@@ -177,6 +177,10 @@ class CNNDigits(Problem):
     def flipped_grad(self, x, streams):
         return self._minibatch_grad(x, self.draw(streams), self._Yflip)
 
+    def metrics(self, x) -> dict:
+        """The engine's extra metric columns: training ``accuracy`` [R]."""
+        return {"accuracy": self.accuracy(x)}
+
     def accuracy(self, x):
         """Classification accuracy on all honest workers' samples: [R] (a backend array)."""
         xp = self.xp

@@ -65,6 +65,15 @@ class LogisticSpec(_LogisticCommon):
         y = np.where(rng.random((h, m)) < p, 1.0, -1.0)
         return A, y
 
+    def test_data(self):
+        """Held-out test samples: ``m`` fresh ones from the common model w (without the workers'
+        shifts), drawn from a stream of their own (the training data are unchanged)."""
+        rng = np.random.default_rng([self.seed, 0x7E57])
+        w = np.random.default_rng([self.seed, 0x106]).standard_normal(self.d)
+        A = rng.standard_normal((self.m, self.d)) / np.sqrt(self.d)
+        p = 1.0 / (1.0 + np.exp(-(A @ w) * np.sqrt(self.d)))
+        return A, np.where(rng.random(self.m) < p, 1.0, -1.0)
+
 
 @register("problem", "logistic_real")
 @dataclass(frozen=True)
@@ -75,16 +84,28 @@ class LogisticRealSpec(_LogisticCommon):
     digit: int = param(0, Integer(0, 9), "positive class for digits (one-vs-rest)")
     split: str = param("iid", OneOf(("iid", "dirichlet", "label_sorted")), "how samples go to workers")
     dir_alpha: float = param(1.0, Real(0, None, "neither"), "Dirichlet concentration (split = dirichlet)")
+    test_fraction: float = param(0.0, Real(0, 1, "left"), "share of samples held out for test_accuracy (0: none)")
 
     def dimension(self) -> int:
         return _load(self.dataset)[0].shape[1]
 
-    def worker_data(self, h: int):
+    def _labelled(self):
+        """Features, +-1 labels, class labels, and the indices of the training samples (the rest is held out)."""
         X, labels = _load(self.dataset)
         y = np.where(labels == 1, 1.0, -1.0) if self.dataset == "breast_cancer" else np.where(labels == self.digit, 1.0, -1.0)
+        held = int(round(self.test_fraction * len(y)))
+        order = np.random.default_rng([self.seed, 0x7E57]).permutation(len(y)) if held else np.arange(len(y))
+        return X, y, labels, order[held:], order[:held]
+
+    def worker_data(self, h: int):
+        X, y, labels, train, _ = self._labelled()
         rng = np.random.default_rng([self.seed, 0x5E])
-        idx = split_indices(labels, h, self.split, rng, self.dir_alpha)
+        idx = train[split_indices(labels[train], h, self.split, rng, self.dir_alpha)]
         return X[idx], y[idx]
+
+    def test_data(self):
+        X, y, _, _, test = self._labelled()
+        return (X[test], y[test]) if len(test) else None
 
 
 @functools.lru_cache(maxsize=4)
@@ -148,11 +169,28 @@ class Logistic(Problem):
         A, y = self._picked(self.draw(streams))
         return self._data_grad(x, A, -y) + self._reg(x)[1][:, None, :]
 
+    def metrics(self, x) -> dict:
+        """Training accuracy over the honest workers' samples, P[sign(a^T x) = y], and held-out test
+        accuracy on the spec's ``test_data()`` (NaN without one): ``{name: [R]}``."""
+        xp = self.xp
+        out = {"accuracy": _hits(xp, self._A, self._y, x)}
+        test = self.spec.test_data() if hasattr(self.spec, "test_data") else None
+        if test is not None:
+            A, y = (self.backend.asarray(a) for a in test)
+            out["test_accuracy"] = _hits(xp, A, y, x)
+        return out
+
     def subset_grads(self, x, N: int):
         """grad F_j(x) of the honest workers' pooled samples split, in order, into N equal
         subsets (LAD's data subsets): [R,N,d]; their mean is grad(x)."""
         A, y = split_samples(self._A, self._y, N)
         return self._data_grad(x, A[None], y[None]) + self._reg(x)[1][:, None, :]
+
+
+def _hits(xp, A, y, x):
+    """Fraction of samples (over every axis of A [.., d] but the last) with sign(a^T x) = y: [R]."""
+    z = xp.reshape(A, (-1, A.shape[-1])) @ xp.matrix_transpose(x)  # [N, R]
+    return xp.mean(xp.astype(z * xp.reshape(y, (-1, 1)) > 0, x.dtype), axis=0)
 
 
 @functools.lru_cache(maxsize=16)
