@@ -1,13 +1,17 @@
 """The ``byzcomp`` command line.
 
 Each subcommand lives in :mod:`sims.commands` as a module with ``register(subparsers)`` that adds its
-parser and sets ``func``; :data:`COMMANDS` lists them explicitly.  Configuration errors print one
-line (``error: compressor.k = 200: must be <= d = 100 (problem dimension)``) and exit with status 2.
+parser and sets ``func``; :data:`COMMANDS` lists them explicitly.  Every expected failure is one line
+on stderr, never a traceback: configuration errors (``error: compressor.k = 200: must be <= d = 100
+(problem dimension)``) and missing or unreadable files exit with status 2; Ctrl-C prints
+``interrupted`` (for a sweep ``interrupted, N of M stored``) and exits with 130; a closed pipe
+(``byzcomp results | head``) ends quietly with 141, as a process killed by SIGPIPE would.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import plugins
@@ -30,10 +34,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         plugins.load(getattr(args, "plugin", []), field="--plugin")
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away: point stdout at /dev/null so that the interpreter's final flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # a missing config, sweep or output directory
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        print(str(exc) if str(exc) else "interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

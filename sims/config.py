@@ -70,6 +70,16 @@ class RunSpec(Spec):
     divergence_factor: float = param(1e6, Real(1, None, "neither"),
                                      "diverged when ||x - x0|| > factor * (1 + ||x0 - x*||) or non-finite")
     progress: bool = param(True, Boolean(), "show a progress bar")
+    enforce_density: bool | None = param(
+        None, Optional(Boolean()), "cut Byzantine messages to the compressor's number of coordinates "
+        "(K of independent Rand-K / Top-K); default: as the method's paper's server does")
+
+    def density_enforced(self, algorithm, compressor) -> bool:
+        """``enforce_density``; by default on where the compressor's messages are counted pairs and
+        the method's paper has its server count them (``server_counts_coordinates``)."""
+        if self.enforce_density is not None:
+            return self.enforce_density
+        return bool(getattr(algorithm, "server_counts_coordinates", False)) and compressor.counts_coordinates
 
 
 SECTIONS = ("problem", "algorithm", "aggregator", "attack", "compressor", "workers", "run")
@@ -96,6 +106,8 @@ class ExperimentConfig:
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def from_dict(cls, table: Mapping[str, Any]) -> "ExperimentConfig":
+        if not isinstance(table, Mapping):
+            raise ConfigError("config", table, "must be a table of sections")
         unknown_keys("config", table, SECTIONS + ("title", "plugins"))
         plugins = table.get("plugins", [])
         if not isinstance(plugins, (list, tuple)):
@@ -106,12 +118,14 @@ class ExperimentConfig:
         for required in ("problem", "algorithm"):
             if required not in table:
                 raise ConfigError(required, "<missing>", f"a [{required}] table with a 'name' is required")
+        for name in SECTIONS:
+            if name in table and not isinstance(table[name], Mapping if name == "aggregator" else (Mapping, Spec)):
+                raise ConfigError(name, table[name], "must be a table" + ("" if name in ("workers", "run") else
+                                                                          " with a 'name' key"))
+        if not isinstance(table.get("title", ""), str):
+            raise ConfigError("title", table["title"], "must be a string")
         get = lambda k: table.get(k, DEFAULTS.get(k))  # noqa: E731
-        agg = dict(get("aggregator"))
-        pre = agg.pop("pre", [])
-        if not isinstance(pre, list):
-            raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
-        chain = Chain(build("aggregator", agg), tuple(build("preaggregator", p) for p in pre))
+        chain = Chain.from_dict(get("aggregator"))
         return cls(
             problem=build("problem", table["problem"]), algorithm=build("algorithm", table["algorithm"]),
             aggregator=chain, attack=build("attack", get("attack")), compressor=build("compressor", get("compressor")),

@@ -8,8 +8,14 @@ on the rest of the batch.
 
 Metrics every ``record_every`` rounds (and at 0 and T): ||grad f_H(x_t)||^2, f_H(x_t) - f*,
 ||x_t - x*|| (where x* is known), cumulative bits up and down per honest worker, cumulative oracle
-calls.  A replica whose iterate becomes non-finite or explodes is marked diverged at that round,
-its state is zeroed, and the rest of the batch goes on.
+calls.
+
+Divergence: a replica whose iterate becomes non-finite or explodes is marked diverged at that round
+(``diverged_round``), its state is zeroed, and the rest of the batch goes on.  Its rows do not depend
+on its batch: every replica has a row at every recorded round (0, record_every, 2 record_every, ...,
+T); from the first recorded round at or after its divergence on, its metrics are NaN, its totals
+(bits, oracle calls, participation) stay those of the divergence round and ``diverged`` is true.  Its
+summary row (the last, ``final_round`` = T) thus has NaN metrics, which reductions count as diverged.
 """
 from __future__ import annotations
 
@@ -72,7 +78,8 @@ def build_setup(jobs: Sequence[Job]) -> Setup:
 
     return Setup(problem=problem, compressor=base.compressor, aggregator=base.aggregator, attack=base.attack,
                  setting=setting, backend=backend, streams=streams, hp=stacked("algorithm"),
-                 attack_hp=stacked("attack"), b_f=run.bits_per_float)
+                 attack_hp=stacked("attack"), b_f=run.bits_per_float,
+                 enforce_density=run.density_enforced(base.algorithm, base.compressor))
 
 
 def initial_point(setup: Setup, config: ExperimentConfig):
@@ -130,7 +137,7 @@ def run_batch(jobs: Sequence[Job], progress: bool | None = None, *, chunk_size: 
                 parts = list(pool.map(lambda c: _advance(c, bar), chunks))
         else:
             parts = [_advance(c, bar) for c in chunks]
-    rows, diverged_at, final_x = _merge(parts)
+    rows, diverged_at, final_x = _merge(parts, recorded_rounds(config.run.T, config.run.record_every))
     return _tidy(jobs, rows, diverged_at, time.perf_counter() - start, final_x)
 
 
@@ -189,22 +196,27 @@ def _advance(jobs: list[Job], bar) -> tuple:
     return rows, diverged_at, to_numpy(state.x), tail
 
 
-def _merge(parts):
-    """Join chunks as one batch would have run them: it stops recording when every replica of every
-    chunk has diverged, so a chunk that stopped earlier gets the rows the batch still recorded for
-    its (all diverged) replicas: NaN metrics, the totals of its last round, diverged = True."""
-    if len(parts) == 1:
+def recorded_rounds(T: int, every: int) -> list[int]:
+    """The recording schedule: 0, every multiple of ``every`` up to T, and T."""
+    return [0] + [t for t in range(1, T + 1) if t % every == 0 or t == T]
+
+
+def _merge(parts, rounds: list[int]):
+    """Join chunks into the rows of one batch on the full recording schedule ``rounds``.  A chunk stops
+    once all its replicas have diverged; it gets the rows every diverged replica has after its
+    divergence (NaN metrics, the totals of its last round, diverged = True) for the rounds it did not
+    reach, so a replica's rows depend neither on its batch nor on its chunk."""
+    if len(parts) == 1 and len(parts[0][0]) == len(rounds):
         return parts[0][:3]
-    rounds = max((p[0] for p in parts), key=len)
-    merged = []
-    for i, ref in enumerate(rounds):
+    merged, ref = [], parts[0][0][0]
+    for i, t in enumerate(rounds):
         pieces = []
         for rows, _, _, tail in parts:
             if i < len(rows):
                 pieces.append(rows[i])
                 continue
             nan = np.full(len(tail["diverged"]), np.nan)
-            pieces.append({**{k: nan for k in ref}, **tail, "round": np.full(len(nan), ref["round"][0])})
+            pieces.append({**{k: nan for k in ref}, **tail, "round": np.full(len(nan), t)})
         merged.append({k: np.concatenate([p[k] for p in pieces]) for k in ref})
     return merged, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
 

@@ -11,4 +11,16 @@ class ConfigError(ValueError):
 
     def __init__(self, field: str, value: object, allowed: str):
         self.field, self.value, self.allowed = field, value, allowed
-        super().__init__(f"{field} = {value!r}: {allowed}")
+        super().__init__(f"{_one_line(field)} = {value!r}: {_one_line(allowed)}")
+
+    def within(self, path: str) -> "ConfigError":
+        """The same error named by its path through an enclosing table: a nested algorithm's
+        ``algorithm.lr`` seen through ``algorithm.inner`` is ``algorithm.inner.lr``."""
+        _, dot, rest = self.field.partition(".")
+        return ConfigError(path + dot + rest, self.value, self.allowed)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``)."""
+    text = str(text)
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")

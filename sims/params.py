@@ -140,10 +140,19 @@ class Spec:
             if rule is None:
                 continue
             value = getattr(self, f.name)
-            if not rule.check(value):
+            try:
+                ok = rule.check(value)
+            except ConfigError as exc:  # a nested component's own error, named by its path through this field
+                raise exc.within(f"{self.kind}.{f.name}") from None
+            if not ok:
                 raise ConfigError(f"{self.kind}.{f.name}", value, rule.describe())
             object.__setattr__(self, f.name, rule.coerce(value))
-        self.validate()
+        try:
+            self.validate()
+        except ArithmeticError as exc:  # valid fields whose combination overflows (1e300 ** 2)
+            given = {k: v for k, v in self.to_dict().items() if k != "name"}
+            raise ConfigError(self.kind, given, f"these values overflow float64 arithmetic ({exc}); "
+                              "use moderate scales") from None
 
     def validate(self) -> None:
         """Cross-field checks that need no outside context (override)."""

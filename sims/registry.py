@@ -48,7 +48,7 @@ def register(kind: str, name: str) -> Callable[[S], S]:
 def lookup(kind: str, name: str) -> type[Spec]:
     _ensure_loaded()
     table = REGISTRIES[kind]
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         raise ConfigError(f"{kind}.name", name, "must be one of " + ", ".join(sorted(table)))
     return table[name]
 

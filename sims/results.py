@@ -8,12 +8,12 @@ round's metrics, ``diverged``, ``diverged_round``, ``final_round``, ``wall_secon
 coordinates (grid keys, ``variant``) listed in ``frame.attrs["keys"]`` for :mod:`sims.reductions`;
 a config shared by two points comes back once per point.
 
-``query`` is a :meth:`pandas.DataFrame.query` expression in which dotted column names may be written
-bare: ``"algorithm.lr < 0.1 and attack.name == 'alie'"``.
+``query`` is a filter in the language of :mod:`sims.query` (data, not code: comparisons, ``in``,
+ranges, and / or / not on result columns): ``"algorithm.lr < 0.1 and attack.name == 'alie'"``.
+A store given by path is opened read-only.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +22,11 @@ import pandas as pd
 
 from .config import ExperimentConfig
 from .constants import declared_constants
+from .query import parse, select
 from .store import Store
 
 EXPORT_FORMATS = ("parquet", "csv")
 NORMALISED_AWAY = ("run.seeds", "run.progress", "title", "plugins")  # not part of a stored replica's key
-_DOTTED = re.compile(r"(?<![\w`.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
-_QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`)""")
-
-
-def backtick_dotted(query: str) -> str:
-    """Quote dotted names for pandas: ``algorithm.lr < 1`` -> ``\\`algorithm.lr\\` < 1`` (strings untouched)."""
-    parts = _QUOTED.split(query)
-    return "".join(p if i % 2 else _DOTTED.sub(r"`\1`", p) for i, p in enumerate(parts))
-
-
 def _config_columns(config: dict[str, Any]) -> dict[str, Any]:
     from .sweep import flatten, label
 
@@ -50,7 +41,9 @@ def load(store: Store | str | Path | None = None, *, sweep=None, query: str | No
     ``constants=True`` adds the declared constants of every point (:func:`sims.constants.declared_constants`:
     ``const.kappa``, ``const.G_het``, ``const.omega``, ...).
     """
-    store = Store.open(store)
+    if query is not None:
+        parse(query)  # refuse a query outside the language before reading anything
+    store = Store.open(store, read_only=True)
     points = None
     if sweep is not None:
         points = {}
@@ -83,8 +76,7 @@ def load(store: Store | str | Path | None = None, *, sweep=None, query: str | No
     config = config[[c for c in config.columns if c not in meta.columns]]
     out = pd.concat([meta, out, config], axis=1)
     out = out[front + [c for c in out.columns if c not in front]]
-    if query:
-        out = out.query(backtick_dotted(query)).reset_index(drop=True)
+    out = select(out, query)
     out.attrs["keys"] = keys
     return out
 

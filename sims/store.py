@@ -19,6 +19,11 @@ Tables::
             columns JSON, records BLOB, final_x BLOB)     a little-endian float64 [rows, columns] array
     computations(id, digest, replica, version,            one row per finished computation, written in
                  inserted, host, pid, finished)           the transaction that stores it (an audit log)
+    failures(digest, replica, version PK, seed,           the replicas whose computation raised, with the
+             error, host, pid, finished)                  error; cleared when the replica is stored
+
+``Store(path, read_only=True)`` opens an existing store for reading only (SQLite ``mode=ro`` and
+``query_only``): what reads results (``byzcomp results``, :func:`sims.results.load`) cannot change it.
 
 Durability and concurrency: the database runs in WAL mode with a busy timeout; each
 :meth:`Store.put` is one ``BEGIN IMMEDIATE`` transaction, so a process killed with ``SIGKILL``
@@ -43,6 +48,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from .config import ExperimentConfig
+from .errors import ConfigError
 
 DEFAULT_NAME = "byzcomp.sqlite"
 ENV_STORE = "BYZCOMP_STORE"
@@ -80,6 +86,12 @@ def point_digest(config: ExperimentConfig) -> str:
     from .plugins import file_fingerprint
 
     return hashlib.sha256(" ".join([digest, *map(file_fingerprint, files)]).encode()).hexdigest()
+
+
+def error_line(error: BaseException) -> str:
+    """``"LinAlgError: SVD did not converge"``: an exception on one line."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def default_path() -> Path:
@@ -144,6 +156,11 @@ CREATE TABLE IF NOT EXISTS results (
     created REAL NOT NULL,
     PRIMARY KEY (digest, replica, version)
 );
+CREATE TABLE IF NOT EXISTS failures (
+    digest TEXT NOT NULL, replica INTEGER NOT NULL, version TEXT NOT NULL, seed INTEGER NOT NULL,
+    error TEXT NOT NULL, host TEXT, pid INTEGER, finished REAL NOT NULL,
+    PRIMARY KEY (digest, replica, version)
+);
 CREATE TABLE IF NOT EXISTS computations (
     id INTEGER PRIMARY KEY AUTOINCREMENT, digest TEXT NOT NULL, replica INTEGER NOT NULL,
     version TEXT NOT NULL, inserted INTEGER NOT NULL, host TEXT, pid INTEGER, finished REAL NOT NULL
@@ -156,14 +173,24 @@ def _f64(blob: bytes, shape: tuple[int, ...]) -> np.ndarray:
 
 
 class Store:
-    """An SQLite result store (see the module docstring); ``Store(path)`` creates the file if needed."""
+    """An SQLite result store (see the module docstring); ``Store(path)`` creates the file if needed,
+    ``Store(path, read_only=True)`` refuses a missing one and every write."""
 
-    def __init__(self, path: str | Path | None = None, version: str | None = None):
+    def __init__(self, path: str | Path | None = None, version: str | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else default_path()
         self.version = version or code_version()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise ConfigError("store", str(self.path), "no such result store (run a sweep into it first, "
+                              f"or name one with --store or ${ENV_STORE})")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        where = f"{self.path.resolve().as_uri()}?mode=ro" if read_only else str(self.path)
+        self._conn = sqlite3.connect(where, uri=read_only, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if read_only:
+            self._conn.execute("PRAGMA query_only = ON")
+            return
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable across process kills
         with self._transaction() as c:
@@ -172,8 +199,8 @@ class Store:
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
 
     @classmethod
-    def open(cls, store: "Store | str | Path | None" = None) -> "Store":
-        return store if isinstance(store, Store) else cls(store)
+    def open(cls, store: "Store | str | Path | None" = None, read_only: bool = False) -> "Store":
+        return store if isinstance(store, Store) else cls(store, read_only=read_only)
 
     def close(self) -> None:
         self._conn.close()
@@ -218,8 +245,21 @@ class Store:
                 c.execute("INSERT INTO computations (digest, replica, version, inserted, host, pid, finished) "
                           "VALUES (?,?,?,?,?,?,?)",
                           (r.digest, r.replica, self.version, cur.rowcount, r.host, r.pid, now))
+                c.execute("DELETE FROM failures WHERE digest = ? AND replica = ? AND version = ?",
+                          (r.digest, r.replica, self.version))
                 inserted += cur.rowcount
         return inserted
+
+    def put_failure(self, config: ExperimentConfig, replica: int, error: BaseException) -> None:
+        """Record that replica ``replica`` of ``config`` raised ``error`` (replacing an older record)."""
+        cfg = normalized(config)
+        digest = cfg.digest()
+        with self._transaction() as c:
+            config_json = json.dumps(cfg.to_dict(), sort_keys=True)
+            c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?)", (digest, config_json))
+            c.execute("INSERT OR REPLACE INTO failures VALUES (?,?,?,?,?,?,?,?)",
+                      (digest, replica, self.version, config.run.seed, error_line(error), socket.gethostname(),
+                       os.getpid(), time.time()))
 
     # --- reading -----------------------------------------------------------------------------
     def stored_keys(self, version: str | None = None) -> set[tuple[str, int]]:
@@ -237,8 +277,22 @@ class Store:
                 out.append(k)
         return out
 
+    def failures(self, version: str | None = None):
+        """The recorded failures (:meth:`put_failure`) of this version (``"all"``: every version) as a
+        pandas frame: digest, replica, version, seed, error, host, pid, finished."""
+        import pandas as pd
+
+        where, args = ("", ()) if version == "all" else (" WHERE version = ?", (version or self.version,))
+        if not self._has_table("failures"):  # a store written before failures were recorded
+            return pd.DataFrame(columns=["digest", "replica", "version", "seed", "error", "host", "pid", "finished"])
+        return pd.read_sql_query(f"SELECT * FROM failures{where} ORDER BY finished", self._conn, params=args)
+
+    def _has_table(self, name: str) -> bool:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self._conn.execute(query, (name,)).fetchone() is not None
+
     def count(self, table: str = "results") -> int:
-        if table not in ("results", "computations", "configs"):
+        if table not in ("results", "computations", "configs", "failures"):
             raise ValueError(f"unknown table {table!r}")
         return int(self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

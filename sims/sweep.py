@@ -38,7 +38,11 @@ shape of their own go to jobs of their own.  The plan depends on the sweep, the 
 ``batch_size`` only, never on the executor, so every executor stores the same numbers.
 
 ``Sweep.run`` skips the (config, replica) pairs the store holds, runs the rest on an executor
-(:mod:`sims.executors`) with an overall progress bar and ETA, and stores each batch as it finishes;
+(:mod:`sims.executors`) with an overall progress bar and ETA, and stores each batch as it finishes.
+A batch that raises is retried point by point (then replica by replica): what succeeds is stored
+(a replica's numbers do not depend on its batch), and each replica that still fails is recorded in
+the store with its error (``byzcomp results --failed``).  Ctrl-C raises :class:`SweepInterrupted`
+("interrupted, N of M stored"); everything stored before it stays;
 ``Sweep.load`` returns the tidy frames (:func:`sims.results.load`).  Reductions (worst case over
 attacks, ByzFL's best step size against the worst attack, rounds to a target, time averages) are in
 :mod:`sims.reductions` and re-exported here.
@@ -47,6 +51,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -57,7 +62,7 @@ from .config import SECTIONS, ExperimentConfig
 from .engine import METRICS, Job, run_batch
 from .errors import ConfigError
 from .reductions import best_step_size, restrict, rounds_to_target, seed_stats, time_average, worst_case  # noqa: F401
-from .store import Store, StoredRun, pack, point_digest
+from .store import Store, StoredRun, error_line, pack, point_digest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -88,9 +93,11 @@ def set_dotted(table: dict, key: str, value: Any) -> None:
     if parts[0] not in SECTIONS:
         raise ConfigError(f"sweep key {key}", parts[0], "must start with one of " + ", ".join(SECTIONS))
     node = table
-    for part in parts[:-1]:
-        if not isinstance(node.get(part), dict):
+    for i, part in enumerate(parts[:-1]):
+        if part not in node:
             node[part] = {}
+        elif not isinstance(node[part], dict):
+            raise ConfigError(".".join(parts[:i + 1]), node[part], f"must be a table (the sweep sets {key} in it)")
         node = node[part]
     node[parts[-1]] = copy.deepcopy(value)
 
@@ -127,7 +134,13 @@ def apply_value(table: dict, key: str, value: Any) -> Any:
     for dotted, v in value.items():
         if dotted != "label":
             set_dotted(table, dotted, v)
-    return value.get("label", label({k: v for k, v in value.items() if k != "label"}))
+    if "label" not in value:
+        return label({k: v for k, v in value.items() if k != "label"})
+    given = value["label"]
+    if not isinstance(given, str) and (isinstance(given, bool) or not isinstance(given, (int, float))
+                                       or not math.isfinite(given)):
+        raise ConfigError(f"{key}.label", given, "must be a string or a finite number (the point's coordinate)")
+    return given
 
 
 def _lists_in(table: Mapping[str, Any]) -> list[str]:
@@ -185,6 +198,15 @@ class Sweep:
             raise ConfigError(f"sweep.{unknown[0]}", "<unknown key>", "allowed keys are name, base, grid, variants")
         if "base" not in table:
             raise ConfigError("base", "<missing>", "a sweep needs a [base] table holding an experiment config")
+        for key, kind in (("base", Mapping), ("grid", Mapping), ("variants", (list, tuple)), ("name", str)):
+            if key in table and not isinstance(table[key], kind):
+                raise ConfigError(key, table[key], {"base": "must be a table (an experiment config)",
+                                                    "grid": "must be a table of dotted keys -> lists of values",
+                                                    "variants": "must be a list of tables",
+                                                    "name": "must be a string"}[key])
+        for i, variant in enumerate(table.get("variants", ())):
+            if not isinstance(variant, Mapping):
+                raise ConfigError(f"variants[{i}]", variant, "must be a table of dotted overrides (and a label)")
         return cls(base=table["base"], grid=table.get("grid", {}), variants=table.get("variants", ()),
                    name=str(table.get("name", "")))
 
@@ -282,19 +304,34 @@ def execute(task: Task) -> list[StoredRun]:
     return pack(run_batch(task.jobs, progress=False))
 
 
+def split(task: Task) -> list[Task]:
+    """The retries of a failed task: one task per point (config) it holds, or per replica for one point."""
+    by_point: dict[str, list[Job]] = {}
+    for job in task.jobs:
+        by_point.setdefault(point_digest(job.config), []).append(job)
+    if len(by_point) > 1:
+        return [Task(tuple(jobs)) for jobs in by_point.values()]
+    return [Task((job,)) for job in task.jobs]
+
+
 @dataclass
 class SweepReport:
     total: int
     already_stored: int
     computed: int
-    failures: list[tuple[Task, BaseException]]
+    failures: list[tuple[Task, BaseException]]  # one single-replica task per failed replica
     wall_seconds: float
+
+    @property
+    def stored(self) -> int:
+        return self.already_stored + self.computed
 
     def __str__(self) -> str:
         text = (f"{self.total} runs: {self.already_stored} already stored, {self.computed} computed "
                 f"in {self.wall_seconds:.1f}s")
         if self.failures:
-            text += f", {sum(len(t) for t, _ in self.failures)} failed ({self.failures[0][1]!r})"
+            text += (f", {sum(len(t) for t, _ in self.failures)} failed ({error_line(self.failures[0][1])}; "
+                     "byzcomp results --failed lists them)")
         return text
 
 
@@ -304,14 +341,23 @@ class SweepFailed(RuntimeError):
         self.report = report
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; ``report`` says how much of it is stored."""
+
+    def __init__(self, report: SweepReport):
+        super().__init__(f"interrupted, {report.stored} of {report.total} stored")
+        self.report = report
+
+
 def run_jobs(jobs: Sequence[Job], store: Store | str | Path | None = None, executor: Any = "local",
              workers: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True,
              retries: int = 2, desc: str = "sweep", recompute: bool = False) -> SweepReport:
     """Run the jobs the store lacks (all of them with ``recompute``, overwriting what is stored) and
     store each finished batch in one transaction.
 
-    Raises :class:`SweepFailed` (after every other task has finished and been stored) if a task
-    failed for a reason other than a lost worker; lost workers are retried ``retries`` times.
+    A failed task is retried as smaller tasks (:func:`split`) until single replicas fail on their own;
+    those are recorded (:meth:`Store.put_failure`) and :class:`SweepFailed` is raised after every other
+    task has finished and been stored.  Lost workers are retried ``retries`` times by the executor.
     """
     from tqdm.auto import tqdm
 
@@ -326,17 +372,30 @@ def run_jobs(jobs: Sequence[Job], store: Store | str | Path | None = None, execu
     tasks = plan(pending, batch_size)
     failures: list[tuple[Task, BaseException]] = []
     computed = 0
-    with make_executor(executor, workers=workers, tasks=len(tasks), retries=retries) as pool, \
-            tqdm(total=len(pending), unit="run", desc=desc, disable=not progress, smoothing=0.05) as bar:
-        for outcome in pool.map(execute, tasks):
-            task = tasks[outcome.index]
-            if outcome.error is not None:
-                failures.append((task, outcome.error))
-            else:
-                store.put(outcome.value, replace=recompute)
-                computed += len(task)
-            bar.update(len(task))
-    report = SweepReport(len(by_key), len(by_key) - len(pending), computed, failures, time.perf_counter() - start)
+
+    def report() -> SweepReport:
+        return SweepReport(len(by_key), len(by_key) - len(pending), computed, failures, time.perf_counter() - start)
+
+    try:
+        with make_executor(executor, workers=workers, tasks=len(tasks), retries=retries) as pool, \
+                tqdm(total=len(pending), unit="run", desc=desc, disable=not progress, smoothing=0.05) as bar:
+            while tasks:
+                retry: list[Task] = []
+                for outcome in pool.map(execute, tasks):
+                    task = tasks[outcome.index]
+                    if outcome.error is None:
+                        store.put(outcome.value, replace=recompute)
+                        computed += len(task)
+                    elif len(task) > 1:
+                        retry.extend(split(task))
+                        continue
+                    else:
+                        failures.append((task, outcome.error))
+                        store.put_failure(task.jobs[0].config, task.jobs[0].replica, outcome.error)
+                    bar.update(len(task))
+                tasks = retry
+    except KeyboardInterrupt:
+        raise SweepInterrupted(report()) from None
     if failures:
-        raise SweepFailed(report)
-    return report
+        raise SweepFailed(report())
+    return report()

@@ -14,20 +14,87 @@ preconditions through :meth:`AggregatorSpec.check_counts` (called by ``check_set
 config and again on every call, with the n the rule actually receives).  A pre-aggregator declares
 how it transforms a kappa (:meth:`PreAggregatorSpec.compose_kappa`, e.g. F o NNM and F o ARC), so a
 :class:`Chain` declares the composed constant where a theorem gives one.
+
+Every ``aggregate`` / ``apply`` is guarded (:func:`guarded`, installed on each subclass): an input
+that is not [R,n,d] gets a one-line error naming the expected shape (ByzFL calls take [n,d]), and a
+non-finite output is never returned silently: :class:`NonFiniteOutput` names the rule and the first
+non-finite input row, or says the inputs were finite.  Rules keep finite inputs of any norm finite
+(centring at an input of the bulk, per-replica rescaling, radial clamping in the GM).
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 from ..errors import ConfigError
+from ..backend import namespace, to_numpy
 from ..params import Setting, Spec, require
 from ..registry import build
 
 
+class NonFiniteOutput(ValueError):
+    """An aggregator or pre-aggregator met an input it cannot aggregate to a finite vector."""
+
+
+def check_shape(rule: str, x) -> None:
+    """Refuse anything but [R,n,d] (a replica axis first) with a one-line message."""
+    shape = tuple(getattr(x, "shape", ()))
+    if len(shape) != 3:
+        raise ValueError(f"{rule}: expected messages of shape [R, n, d] (replicas, inputs, dimension), got "
+                         f"shape {shape}; add a replica axis, e.g. x[None] for one [n, d] set")
+
+
+def check_finite_output(rule: str, x, out) -> None:
+    """Raise :class:`NonFiniteOutput` if ``out`` has a non-finite entry, naming the first non-finite
+    input (replica r, row i, its value) or saying every input was finite.  ``out = None``: check the
+    input alone (rules whose linear algebra would fail on it)."""
+    xp = namespace(x)
+    if out is not None and bool(to_numpy(xp.all(xp.isfinite(out)))):
+        return
+    rows = ~to_numpy(xp.all(xp.isfinite(x), axis=2))  # [R,n] host bool
+    if rows.any():
+        r, i = (int(v[0]) for v in rows.nonzero())
+        bad = to_numpy(x[r, i])
+        value = bad[~(abs(bad) < float("inf"))][0]
+        raise NonFiniteOutput(f"{rule}: input row {i} of replica {r} is not finite ({value}); the rule "
+                              "needs finite messages (drop or replace non-finite ones first)")
+    if out is None:
+        return
+    raise NonFiniteOutput(f"{rule}: non-finite output from finite inputs of largest |entry| "
+                          f"{float(to_numpy(xp.max(xp.abs(x)))):.3g} (overflow beyond this dtype's range)")
+
+
+def guarded(method):
+    """Wrap ``aggregate`` / ``apply``: shape check before, finite-output check after."""
+
+    @functools.wraps(method)
+    def run(self, x, *args, **kwargs):
+        check_shape(self.name, x)
+        if self.finite_input_only:
+            check_finite_output(self.name, x, None)
+        out, state = method(self, x, *args, **kwargs)
+        check_finite_output(self.name, x, out)
+        return out, state
+
+    run.guarded = True
+    return run
+
+
+class _Guarded:
+    finite_input_only: ClassVar[bool] = False  # check the input first (eigen-solvers fail on inf)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("aggregate", "apply"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "guarded", False):
+                setattr(cls, name, guarded(method))
+
+
 @dataclass(frozen=True)
-class AggregatorSpec(Spec):
+class AggregatorSpec(_Guarded, Spec):
     kappa_provenance: ClassVar[str] = ""
 
     def kappa(self, n: int, f: int) -> float | None:
@@ -49,6 +116,7 @@ class AggregatorSpec(Spec):
 
     def __call__(self, x, f: int, streams=None):
         """Stateless convenience: the aggregate of x [R,n,d] tolerating f inputs."""
+        check_shape(self.name, x)
         return self.aggregate(x, f=f, state=self.init_state(x.shape[0], x.shape[2], None), streams=streams)[0]
 
     def describe_constants(self, n: int, f: int) -> str:
@@ -59,7 +127,7 @@ class AggregatorSpec(Spec):
 
 
 @dataclass(frozen=True)
-class PreAggregatorSpec(Spec):
+class PreAggregatorSpec(_Guarded, Spec):
     compose_rule: ClassVar[str] = ""  # e.g. "kappa(F o NNM) <= 8f/(n-f) (kappa_F + 1)", with provenance
 
     def init_state(self, R: int, d: int, backend) -> Any:
@@ -123,7 +191,13 @@ class Chain:
         pre = table.pop("pre", [])
         if not isinstance(pre, (list, tuple)):
             raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
-        return cls(build("aggregator", table), tuple(build("preaggregator", p) for p in pre))
+        stages = []
+        for i, p in enumerate(pre):
+            try:
+                stages.append(build("preaggregator", p))
+            except ConfigError as exc:  # named by its place in the chain: aggregator.pre[0].s
+                raise exc.within(f"aggregator.pre[{i}]") from None
+        return cls(build("aggregator", table), tuple(stages))
 
     @property
     def name(self) -> str:
@@ -145,6 +219,7 @@ class Chain:
         return tuple(p.init_state(R, d, backend) for p in self.pre) + (self.agg.init_state(R, d, backend),)
 
     def aggregate(self, x, *, f: int, state=None, streams=None):
+        check_shape(self.name, x)
         state = state if state is not None else self.init_state(x.shape[0], x.shape[2], None)
         new = []
         for p, s in zip(self.pre, state[:-1]):
@@ -206,5 +281,6 @@ def compositions(n: int, f: int) -> list[tuple[str, float, str]]:
     return out
 
 
-__all__ = ["AggregatorSpec", "Chain", "HonestMajority", "PreAggregatorSpec", "Setting", "compositions",
+__all__ = ["AggregatorSpec", "Chain", "HonestMajority", "NonFiniteOutput", "PreAggregatorSpec", "Setting",
+           "check_shape", "compositions",
            "needs_honest_majority", "require_workers"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..backend import namespace, to_numpy
 from ..registry import register
 from .base import AggregatorSpec, HonestMajority
-from .geometry import bulk_centred, weighted_sum
+from .geometry import bulk_centred, unit_scaled, weighted_sum
 
 
 def top_eigenpair(K, p):
@@ -42,6 +42,7 @@ def caf(x, f: int):
     xp = namespace(x)
     R, n, _ = x.shape
     c, centre = bulk_centred(x)
+    c, scale = unit_scaled(c)  # entries in [-1, 1]: no overflow of the Gram matrix at any norm
     gram = xp.matmul(c, xp.matrix_transpose(c))
     w = xp.ones((R, n), dtype=x.dtype, device=x.device)
     best_mu = xp.mean(c, axis=1)
@@ -50,7 +51,8 @@ def caf(x, f: int):
     for _ in range(2 * f + 1):
         if not bool(to_numpy(xp.any(active))):
             break
-        p = w / xp.sum(w, axis=1)[:, None]
+        live = xp.where(active[:, None], w, xp.ones_like(w))  # finished replicas: dummy weights, result unused
+        p = live / xp.sum(live, axis=1)[:, None]
         mu = weighted_sum(p, c)
         gp = xp.matmul(gram, p[:, :, None])[:, :, 0]
         K = gram - gp[:, :, None] - gp[:, None, :] + xp.sum(p * gp, axis=1)[:, None, None]
@@ -63,7 +65,7 @@ def caf(x, f: int):
         shrink = 1.0 - tau / xp.where(moving, tau_max, xp.ones_like(tau_max))[:, None]
         w = xp.where(moving[:, None], w * xp.clip(shrink, min=0.0), w)
         active = moving & (xp.sum(w, axis=1) > n - 2 * f)
-    return best_mu + centre[:, 0, :]
+    return best_mu * scale[:, None] + centre[:, 0, :]
 
 
 @register("aggregator", "caf")
@@ -71,6 +73,7 @@ def caf(x, f: int):
 class CAF(HonestMajority, AggregatorSpec):
     """Covariance-bound agnostic filter: down-weight along the top covariance direction."""
 
+    finite_input_only = True  # eigh fails on non-finite matrices
     kappa_provenance = "guarantee in terms of the honest covariance's top eigenvalue; no (f, kappa) constant"
 
     def aggregate(self, x, *, f, state=None, streams=None):

@@ -61,7 +61,7 @@ class Mean(AggregatorSpec):
 class CoordinateMedian(HonestMajority, AggregatorSpec):
     """Coordinate-wise median (NumPy's even-n convention)."""
 
-    kappa_provenance = "Allouah et al. 2023, Table 1 (recalled constant, UNVERIFIED; Theta(1) rule)"
+    kappa_provenance = "Allouah et al. 2023, Table 1, coordinate-wise median (recalled constant, UNVERIFIED; Theta(1) rule)"
 
     def kappa(self, n, f):
         return 4.0 * (1.0 + q_ratio(n, f)) ** 2 if n > 2 * f else None
@@ -76,7 +76,8 @@ class CoordinateMedian(HonestMajority, AggregatorSpec):
 class CoordinateTrimmedMean(HonestMajority, AggregatorSpec):
     """Coordinate-wise trimmed mean dropping f values at each end."""
 
-    kappa_provenance = "Allouah et al. 2023, Table 1 (recalled constant, UNVERIFIED; order O(f/n) V-sec)"
+    kappa_provenance = ("Allouah et al. 2023, Table 1, trimmed mean dropping f per side (recalled constant, "
+                        "UNVERIFIED; order O(f/n) V-sec)")
 
     def kappa(self, n, f):
         q = q_ratio(n, f) if n > 2 * f else None

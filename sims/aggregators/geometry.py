@@ -53,9 +53,19 @@ def bulk_centred(x):
     norms; no sort over the d coordinates (slow on torch)."""
     xp = namespace(x)
     n = x.shape[1]
-    rough = _gram_distances(x - xp.mean(x, axis=1, keepdims=True))
+    rough = _gram_distances(unit_scaled(x - xp.mean(x, axis=1, keepdims=True))[0])
     centre = take_rows(x, xp.argmin(sorted_values(rough, axis=2)[:, :, n // 2], axis=1)[:, None])
     return x - centre, centre
+
+
+def unit_scaled(c):
+    """c [R,n,d] divided per replica by its largest |entry| s [R] (1 where c = 0): (c / s, s).
+    Squared norms of c / s never overflow, so Gram-matrix and eigenvalue computations stay finite
+    at any input norm; a rule equivariant under scaling selects the same inputs."""
+    xp = namespace(c)
+    big = xp.max(xp.reshape(xp.abs(c), (c.shape[0], -1)), axis=1)
+    big = xp.where(big > 0, big, xp.ones_like(big))
+    return c / big[:, None, None], big
 
 
 def pairwise_sq_distances(x):
@@ -104,6 +114,15 @@ def sq_row_norms(x):
 
 def row_norms(x):
     return namespace(x).sqrt(sq_row_norms(x))
+
+
+def scaled_row_norms(x):
+    """||x_i|| over the last axis of x [..., d] without overflow or underflow of the squares: each row
+    divided by its largest |entry| first (finite for every finite row, even of norm 1e300)."""
+    xp = namespace(x)
+    big = xp.max(xp.abs(x), axis=-1)
+    safe = xp.where(big > 0, big, xp.ones_like(big))
+    return big * row_norms(x / safe[..., None])
 
 
 def distances_to(y, sq_y, u):

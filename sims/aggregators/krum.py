@@ -8,14 +8,24 @@ Multi-Krum(m) averages the m inputs with the smallest scores (m = 1 is Krum; the
 use m = n - f, our default).  ``variant`` says who the neighbours N_i are:
 
 * ``blanchard`` (default, the paper's definition, Section 4, and the Karimireddy / Flower code): the
-  n - f - 2 closest *other* inputs, sum of squared distances; needs n >= 2f + 3.
-* ``byzfl``: the n - f - 1 closest others (n - f including itself), as in ByzFL; needs n > 2f.  ByzFL
-  takes the mean instead of the sum (same argmin).
+  n - f - 2 closest *other* inputs, sum of squared distances; needs n >= 2f + 3 (the paper's).
+* ``byzfl``: the n - f - 1 closest others (n - f neighbours counting itself), as in ByzFL; needs
+  only n > 2f (n = 2f + 1 accepted: f others).  ByzFL takes the mean instead of the sum (same argmin).
 
-Distances come from one Gram matrix per replica (:mod:`.geometry`), O(n^2 d).  kappa: Krum
-``6(1 + q)`` (Allouah et al. 2023, Table 1, recalled, UNVERIFIED, q = f/(n - 2f)).  Multi-Krum: the
-first (f, kappa) analysis (Bareilles, Bouaziz, Fageot, El Mhamdi, arXiv 2602.03899, 2026, abstract)
-says it is never worse than Krum's; we declare Krum's constant for it on that ground (UNVERIFIED).
+Distances come from one Gram matrix per replica (:mod:`.geometry`), O(n^2 d).
+
+kappa.  With m closest others, |S| = n - f: the output x_k and its m neighbours hold at least
+m + 1 - f inputs of S; averaging :math:`\|x_k - \bar x_S\|^2 \le 2\|x_k - x_j\|^2 + 2\|x_j - \bar x_S\|^2`
+over them and bounding score(k) <= min_{i in S} score(i) <= (m/(|S|-1)) 2|S| disp_S gives
+
+.. math:: \kappa_m = \frac{2}{m + 1 - f}\Bigl(\frac{2m|S|}{|S| - 1} + |S|\Bigr),
+
+which for m = n - f - 1 (``byzfl``: n - f neighbours with itself) is the ``6(1 + q)`` of Allouah et
+al. 2023 (Table 1 / their Krum proposition, the n - f-neighbour variant; q = f/(n - 2f)), and for
+m = n - f - 2 (``blanchard``) the same proof re-derived [DERIVED]: 12.5, 12.44, 8.34 at (n, f) =
+(7, 2), (10, 3), (20, 4).  Multi-Krum: the first (f, kappa) analysis (Bareilles, Bouaziz, Fageot,
+El Mhamdi, arXiv 2602.03899, 2026, abstract) says it is never worse than Krum's; we declare the
+same variant's Krum constant for it on that ground (UNVERIFIED).
 """
 from __future__ import annotations
 
@@ -25,11 +35,15 @@ from ..backend import namespace
 from ..params import Integer, OneOf, Optional, param, require
 from ..registry import register
 from .base import AggregatorSpec, require_workers
-from .coordinatewise import q_ratio
 from .geometry import mean_of_rows, pairwise_sq_distances, smallest, sorted_values
 
 VARIANTS = ("blanchard", "byzfl")
 NEIGHBOUR_OFFSET = {"blanchard": 2, "byzfl": 1}  # N_i = the n - f - offset closest others
+MIN_EXTRA = {"blanchard": 2, "byzfl": 0}  # n >= 2f + 1 + extra: the paper's n >= 2f + 3; ByzFL n > 2f
+PROVENANCE = {
+    "blanchard": "Krum with n-f-2 neighbours: Allouah et al. 2023's Krum proof re-derived for this variant [DERIVED]",
+    "byzfl": "6(1+q): Allouah et al. 2023, Table 1, Krum with n - f neighbours incl. itself (recalled, UNVERIFIED)",
+}
 
 
 def neighbours(n: int, f: int, variant: str) -> int:
@@ -57,12 +71,24 @@ def krum_selection(x, f: int, variant: str, m: int):
     return smallest(scores, m)
 
 
+def krum_kappa(n: int, f: int, m: int) -> float | None:
+    """kappa_m of the module doc: Krum scoring its m closest others (None unless m + 1 > f)."""
+    s = n - f
+    if m + 1 <= f or s < 2:
+        return None
+    return 2.0 / (m + 1 - f) * (2.0 * m * s / (s - 1) + s)
+
+
 class _KrumCommon:
     def kappa(self, n, f):
-        return 6.0 * (1.0 + q_ratio(n, f)) if n > 2 * f else None
+        return krum_kappa(n, f, neighbours(n, f, self.variant)) if n > 2 * f else None
+
+    @property
+    def kappa_provenance(self) -> str:
+        return PROVENANCE[self.variant]
 
     def check_counts(self, n, f):
-        require_workers(self, n, f, extra=NEIGHBOUR_OFFSET[self.variant])
+        require_workers(self, n, f, extra=MIN_EXTRA[self.variant])
 
 
 @register("aggregator", "krum")
@@ -71,8 +97,6 @@ class Krum(_KrumCommon, AggregatorSpec):
     """Krum: the input with the smallest sum of squared distances to its neighbours."""
 
     variant: str = param("blanchard", OneOf(VARIANTS), "neighbours: n-f-2 others (paper) or n-f-1 (ByzFL)")
-
-    kappa_provenance = "Allouah et al. 2023, Table 1 (recalled constant, UNVERIFIED; Theta(1) rule)"
 
     def aggregate(self, x, *, f, state=None, streams=None):
         self.check_counts(x.shape[1], f)
@@ -87,8 +111,10 @@ class MultiKrum(_KrumCommon, AggregatorSpec):
     variant: str = param("blanchard", OneOf(VARIANTS), "neighbours: n-f-2 others (paper) or n-f-1 (ByzFL)")
     m: int | None = param(None, Optional(Integer(1, None)), "inputs averaged (default n - f)")
 
-    kappa_provenance = ("Krum's constant: 'never worse than Krum' (Bareilles et al. 2026, arXiv 2602.03899, "
-                        "abstract); constant UNVERIFIED")
+    @property
+    def kappa_provenance(self) -> str:
+        return (f"Krum's ({self.variant}) constant: 'never worse than Krum' (Bareilles et al. 2026, "
+                "arXiv 2602.03899, abstract); UNVERIFIED")
 
     def check_counts(self, n, f):
         super().check_counts(n, f)

@@ -31,7 +31,7 @@ from ..backend import like, namespace
 from ..params import Integer, param, require
 from ..registry import register
 from .base import AggregatorSpec, require_workers
-from .geometry import bulk_centred, mean_of_rows, pairwise_sq_distances, replica_index
+from .geometry import bulk_centred, mean_of_rows, unit_scaled, pairwise_sq_distances, replica_index
 
 CHUNK_ELEMENTS = 1 << 16  # entries of the largest per-chunk intermediate (cache-sized: faster than larger)
 
@@ -114,7 +114,7 @@ def smea_selection(x, f: int):
     xp = namespace(x)
     R, n, d = x.shape
     m = n - f
-    c = bulk_centred(x)[0]
+    c = unit_scaled(bulk_centred(x)[0])[0]  # same selection, no overflow of squares at any norm
     member, kept = excluded_sets(n, f)
     if d <= m:  # d x d covariances from subset sums of x and x x^T
         keep = like(x, (~member).astype(np.float64))
@@ -177,6 +177,7 @@ class MDA(_Exhaustive):
 class SMEA(_Exhaustive):
     """Smallest-maximum-eigenvalue averaging over all subsets of n - f inputs (n <= max_n)."""
 
+    finite_input_only = True  # eigh fails on non-finite matrices
     kappa_provenance = "Allouah et al. ICML 2023: order O(f/n) claimed; constant not checked, none declared"
 
     def selection(self, x, f):

@@ -8,7 +8,7 @@ declared ``batched``) are read from ``setup.hp`` as (R,) arrays, never from the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, NamedTuple
+from typing import Any, ClassVar, Mapping, NamedTuple
 
 import numpy as np
 
@@ -39,6 +39,7 @@ class Setup:
     hp: Mapping[str, Any]  # algorithm's batched fields -> (R,) backend arrays
     attack_hp: Mapping[str, Any]
     b_f: int = 32
+    enforce_density: bool = False  # Byzantine messages cut to the compressor's coordinate count
 
     @property
     def xp(self):
@@ -65,6 +66,10 @@ class Setup:
 
 @dataclass(frozen=True)
 class AlgorithmSpec(Spec):
+    # the paper's server counts the coordinates of a sparse message (default of run.enforce_density);
+    # the Byzantine-compression papers implemented let a Byzantine worker send any vector: False
+    server_counts_coordinates: ClassVar[bool] = False
+
     def init(self, x0, setup: Setup):  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -14,7 +14,8 @@ structure from the co-author's code; specs/algorithms.md 4).
 Workers always send the compressed :math:`m_i` (never dense, even when c = 1).  Init
 :math:`h_i^0 = g_i^0 = \nabla f_i(x^0)`, :math:`g^0 = \nabla f(x^0)` (honest mean, as the code).
 A Byzantine worker controls its server copy :math:`g_b` (the attack picks it from the honest copies;
-the server enforces the increment :math:`m_b`).  The shared coin follows both public codes (the paper's
+the server applies to the increment :math:`m_b` what it can check: a shared mask's support, and with
+``run.enforce_density`` the compressor's number of coordinates, else nothing).  The shared coin follows both public codes (the paper's
 choice is UNVERIFIED).
 
 Order of draws: coin (``shared``), compressor's shared mask, oracle sample, compression, attack,

@@ -9,8 +9,10 @@ structure from the co-author's code; specs/algorithms.md 5).
 
 Full local gradients, a contractive :math:`\mathcal C(\alpha)` per worker.  Init
 :math:`g_i^0 = \nabla f_i(x^0)`, :math:`g^0 = \nabla f(x^0)` (honest mean; start-up not counted).  A
-Byzantine worker controls its own copy :math:`g_b` (the attack picks it from the honest copies, the
-server enforces the increment :math:`c_b`); it is never rebuilt from honest states (pitfall #8).
+Byzantine worker controls its own copy :math:`g_b` (the attack picks it from the honest copies; the
+server applies to the increment :math:`c_b` what it can check: a shared mask's support, and with
+``run.enforce_density`` the compressor's number of coordinates, else nothing); it is never rebuilt
+from honest states (pitfall #8).
 With f = 0 and the mean this is EF21 (Richtárik, Sokolov, Fatkhullin, NeurIPS 2021), and GD when
 :math:`\alpha = 1`.
 

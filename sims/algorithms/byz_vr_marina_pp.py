@@ -19,7 +19,10 @@ average :math:`\frac1C\sum_{i\in S_k}` when :math:`c_k = 0`.  With :math:`S_k \e
 Clipping levels (``clip_rule``; pitfall #11): ``coef`` :math:`\lambda_{k+1} =` clip_coef
 :math:`\cdot\|x^{k+1}-x^k\|` (paper); ``code`` clip_coef :math:`\cdot\|g^k\|` (authors' code, whose
 clip_mult equals :math:`\lambda\gamma`, not :math:`\lambda`); ``theorem_4_1`` :math:`2L\|x^{k+1}-x^k\|`;
-``theorem_4_2`` :math:`D_Q L\|x^{k+1}-x^k\|`; ``none`` no clipping.
+``theorem_4_2`` :math:`D_Q L\|x^{k+1}-x^k\|`; ``none`` no clipping.  In the theorem rules L is the
+smoothness of every f_ij, as Theorems 4.1 / 4.2 assume (:func:`~.estimators.function_smoothness`:
+the quadratic's max_i L_i, a per-sample bound for logistic), not the honest average's
+``constants.L``, which is smaller and made the level "that never clips honest vectors" clip them.
 
 Simulation conventions: the aggregator tolerates :math:`\lfloor\delta|S_k|\rfloor` inputs,
 :math:`\delta` = declared f / n; with a silent attack the senders (and the sample) are the honest

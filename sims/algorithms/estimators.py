@@ -75,6 +75,22 @@ def clip(v, lam):
     return v * xp.where(over, lam / xp.where(over, norm, xp.ones_like(norm)), xp.ones_like(norm))
 
 
+def function_smoothness(problem) -> float:
+    """L with every f_ij L-smooth (the assumption of Byz-VR-MARINA-PP's Theorems 4.1 / 4.2, not the
+    smoothness of the honest average): the quadratic's max_i |1 + s_i| L (its samples differ in linear
+    terms only), logistic's max_ij ||a_ij||^2 / 4 + L_reg (a per-sample bound), a problem's own
+    ``ell`` where it declares one, else its L (sims.constants.problem_extras)."""
+    extras = problem.constants.extras
+    if "L_max_i" in extras:
+        return float(extras["L_max_i"])
+    spec = getattr(problem, "spec", None)
+    if getattr(spec, "name", "") in ("logistic", "logistic_real"):
+        from ..constants import problem_extras
+
+        return problem_extras(spec, problem)["ell"]
+    return float(extras.get("ell", problem.constants.L))
+
+
 def clip_threshold(setup: Setup, rule: str, step_norm, agg_norm):
     """lambda per replica [R] for ``rule`` (specs/algorithms.md 7): ``step_norm`` = ||x^{k+1}-x^k||,
     ``agg_norm`` = ||g^k|| (the previous aggregate), both [R]; batched ``clip_coef`` where used."""
@@ -85,7 +101,7 @@ def clip_threshold(setup: Setup, rule: str, step_norm, agg_norm):
         return setup.hp["clip_coef"] * step_norm
     if rule == "code":
         return setup.hp["clip_coef"] * agg_norm
-    L = setup.problem.constants.L
+    L = function_smoothness(setup.problem)
     if rule == "theorem_4_1":
         return 2.0 * L * step_norm
     return setup.compressor.norm_bound(setup.d) * L * step_norm  # theorem_4_2: D_Q L ||dx||

@@ -1,7 +1,7 @@
 """Shared stages of a round, so each algorithm module only writes what is its own.
 
 A round walks one way: honest local estimator -> compress (+ bits) -> attack (read-only context) ->
-enforce what the server can check -> pre-aggregate -> aggregate -> server step -> metrics.
+enforce what the server can check (:func:`enforced`) -> pre-aggregate -> aggregate -> server step -> metrics.
 Honest workers come first in the message axis, Byzantine workers last.
 
 Accounting conventions of :class:`~sims.algorithms.base.StepInfo`, shared by every algorithm:
@@ -43,7 +43,7 @@ def byzantine(setup: Setup, honest, t: int, x, shared=None, base=None, dense=Non
     ``base``: what the server already holds for each Byzantine worker and adds to what it receives
     (its EF21 / DASHA copy [R,f,d], or the broadcast g^k [R,1,d] of Byz-VR-MARINA): the attack picks
     the vector it wants aggregated, the server only honours the increment it can check,
-    ``base + enforce(crafted - base)``.  ``dense``: host (R,) bool of replicas whose round is
+    ``base + enforced(crafted - base)``.  ``dense``: host (R,) bool of replicas whose round is
     uncompressed (a MARINA coin c_k = 1): nothing to enforce there, the crafted vector stands.
     ``sampled`` (host [R,n] bool) and ``x0`` ([R,d]) tell the attack who takes part in a round with
     client sampling and where the run started (the shift-back attack of Byz-VR-MARINA-PP).
@@ -58,12 +58,22 @@ def byzantine(setup: Setup, honest, t: int, x, shared=None, base=None, dense=Non
         return honest[:, :0, :]
     crafted = setup.attack.craft(honest, ctx)
     if base is None:
-        projected = setup.compressor.enforce(crafted, shared)
+        projected = enforced(setup, crafted, shared)
     else:
-        projected = base + setup.compressor.enforce(crafted - base, shared)
+        projected = base + enforced(setup, crafted - base, shared)
     if dense is None:
         return projected
     return xp.where(replica_mask(setup, dense, 3), crafted, projected)
+
+
+def enforced(setup: Setup, byz, shared=None):
+    """What the server accepts of Byzantine messages (or increments) [R,f,d]: the compressor's
+    projection on what it can check (e.g. a shared mask's support), then, with
+    ``run.enforce_density`` on, at most the compressor's number of coordinates (the K largest
+    |entries| of independent Rand-K / Top-K messages; default off: the papers' servers accept any
+    vector, :attr:`~sims.algorithms.base.AlgorithmSpec.server_counts_coordinates`)."""
+    byz = setup.compressor.enforce(byz, shared)
+    return setup.compressor.restrict_density(byz) if setup.enforce_density else byz
 
 
 def with_byzantine(setup: Setup, honest, t: int, x, shared=None):

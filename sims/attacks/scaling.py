@@ -6,7 +6,9 @@ r"""Attacks that scale or perturb the honest mean: IPM / FOE, large norm, Gaussi
   to the mask's support, which is the compression-aware FOE of the RoSDHB code.
 * ``large_norm``: :math:`\lambda u` with u = -mu_H (Blanchard et al.'s "omniscient" attack, default),
   +mu_H, or a uniformly random direction of norm ||mu_H|| per Byzantine worker; lambda per replica
-  (default 100; no canonical default in the literature).
+  (default 100; no canonical default in the literature).  |lambda| <= 1e150 (squared norms of the
+  messages stay finite in float64), and a lambda that overflows the run's dtype on the round's
+  mu_H (e.g. 1e30 in float32) is refused with an error naming attack.scale, never sent as inf.
 * ``gaussian``: i.i.d. :math:`\mathcal N(\mathrm{loc}, \mathrm{std}^2)` coordinates per Byzantine worker
   (ByzFL: loc 0, std 1; the Krum paper used std 200), drawn from the replica's "attack" stream.
 """
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..backend import like, namespace
-from ..params import OneOf, Real, param
+from ..backend import like, namespace, to_numpy
+from ..params import OneOf, Real, param, require
 from ..registry import register
 from .base import AttackSpec, replicate
+
+MAX_SCALE = 1e150  # larger lambdas overflow squared message norms in float64
 
 
 @register("attack", "ipm")
@@ -44,15 +48,27 @@ def random_directions(honest, ctx):
 class LargeNorm(AttackSpec):
     """lambda * u with u = -mu_H, +mu_H or a random direction of norm ||mu_H||."""
 
-    scale: float = param(100.0, Real(None, None), "lambda (may vary per replica)", batched=True)
+    scale: float = param(100.0, Real(-MAX_SCALE, MAX_SCALE), "lambda (may vary per replica)", batched=True)
     direction: str = param("negative_mean", OneOf(("negative_mean", "mean", "random")), "direction u")
 
     def craft(self, honest, ctx):
         lam = self.hyper(ctx, "scale", 3)
         if self.direction == "random":
-            return lam * random_directions(honest, ctx)
-        sign = -1.0 if self.direction == "negative_mean" else 1.0
-        return lam * replicate(sign * ctx.honest_mean, ctx.f)
+            out = lam * random_directions(honest, ctx)
+        else:
+            sign = -1.0 if self.direction == "negative_mean" else 1.0
+            out = lam * replicate(sign * ctx.honest_mean, ctx.f)
+        refuse_overflow(out, ctx.honest_mean, self.scale)
+        return out
+
+
+def refuse_overflow(out, honest_mean, scale) -> None:
+    """ConfigError naming attack.scale when lambda * u overflows where mu_H is finite."""
+    xp = namespace(out)
+    if bool(to_numpy(xp.all(xp.isfinite(out)))) or not bool(to_numpy(xp.all(xp.isfinite(honest_mean)))):
+        return
+    require(False, "attack.scale", scale,
+            f"overflows {out.dtype}: |scale| * ||mu_H|| must stay below the dtype's largest float")
 
 
 @register("attack", "gaussian")

@@ -1,9 +1,11 @@
 """``byzcomp results [--sweep NAME|SWEEP.toml] [--dir RUN_DIR] [--query EXPR] [--by KEYS] [--stat mean|median|worst]
-[--worst-over attack] [--best-step] [--plot METRIC] [--records] [--export parquet|csv --out PATH]``.
+[--worst-over attack] [--best-step] [--plot METRIC] [--records] [--export parquet|csv --out PATH] [--failed]``.
 
 Prints (or exports) stored results as a tidy table: one row per replica (last recorded round), or
-one per replica and recorded round with ``--records``.  ``--query`` takes a pandas expression in
-which dotted names may be bare: ``--query "algorithm.lr < 0.1 and attack.name == 'alie'"``.
+one per replica and recorded round with ``--records``.  ``--query`` takes a filter in the language
+of :mod:`sims.query` (data, not code): ``--query "algorithm.lr < 0.1 and attack.name == 'alie'"``.
+``--failed`` lists the replicas whose computation raised, with their errors.  The store is opened
+read-only.
 
 Reductions (:mod:`sims.reductions`): ``--by`` / ``--stat`` give one row per setting (mean +- CI
 over seeds, diverged replicas excluded and counted); ``--worst-over attack`` the worst seed mean
@@ -29,7 +31,10 @@ def register(sub) -> None:
     p.add_argument("--store", default=None, help=f"result store (default: ${ENV_STORE} or ./{DEFAULT_NAME})")
     p.add_argument("--sweep", default=None, help="a sweep NAME or TOML path: its points, grid keys as columns")
     p.add_argument("--dir", default=None, help="a `byzcomp run` output directory (its records.csv) instead")
-    p.add_argument("--query", default=None, help="pandas query; dotted column names may be written bare")
+    p.add_argument("--query", default=None,
+                   help="filter: comparisons, in [...], ranges, and/or/not on result columns, e.g. "
+                        "\"0.01 <= algorithm.lr < 1 and attack.name in ['alie', 'ipm']\"")
+    p.add_argument("--failed", action="store_true", help="list the replicas whose computation failed, with the error")
     p.add_argument("--records", action="store_true", help="one row per recorded round instead of per replica")
     p.add_argument("--metric", default="grad_sq", help="the metric the reductions use (default grad_sq)")
     p.add_argument("--by", default=None, help="comma-separated keys: one row per setting (default: the grid keys)")
@@ -114,12 +119,17 @@ def _key(frame, name: str) -> str:
 
 def main(args) -> int:
     from ..results import export, load
+    from ..store import Store
 
+    records = args.records or bool(args.plot)
     if args.dir:
-        frame = read_run_dir(args.dir, args.records or bool(args.plot))
+        frame = read_run_dir(args.dir, records)
     else:
         sweep = find_sweep(args.sweep) if args.sweep else None
-        frame = load(args.store, sweep=sweep, query=args.query, records=args.records or bool(args.plot))
+        with Store(args.store, read_only=True) as store:
+            if args.failed:
+                return show_failures(store)
+            frame = load(store, sweep=sweep, query=args.query, records=records)
     if args.plot:
         return plot(frame, args)
     reduced = reduce(frame, args) if len(frame) else None
@@ -152,4 +162,21 @@ def plot(frame, args) -> int:
         axes[0, 0].legend(fontsize=5, title=", ".join(by), title_fontsize=5)
     paths = save(fig, args.out or f"results_{args.plot}")
     print("wrote " + ", ".join(map(str, paths)))
+    return 0
+
+
+FAILURE_LABELS = ("algorithm.name", "aggregator.name", "attack.name", "compressor.name")
+
+
+def show_failures(store) -> int:
+    """The recorded failures of this version, one line each: config labels, replica, error."""
+    from ..sweep import flatten
+
+    failed = store.failures()
+    configs = store.configs(set(failed["digest"]))
+    for row in failed.itertuples():
+        flat = flatten(configs.get(row.digest, {}))
+        where = " ".join(f"{k}={flat[k]}" for k in FAILURE_LABELS if k in flat)
+        print(f"{row.digest[:12]} replica {row.replica} seed {row.seed} ({where}): {row.error}")
+    print(f"{len(failed)} failed replicas")
     return 0

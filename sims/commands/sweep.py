@@ -33,7 +33,7 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from ..store import Store
+    from ..store import Store, error_line, point_digest
     from ..sweep import Sweep, SweepFailed, plan
 
     sweep = Sweep.from_toml(args.sweep)
@@ -52,7 +52,9 @@ def main(args) -> int:
     except SweepFailed as exc:
         print(f"{sweep.name}: {exc.report}", file=sys.stderr)
         for task, error in exc.report.failures:
-            print(f"  failed batch of {len(task)} ({task.jobs[0].config.algorithm.name}): {error!r}", file=sys.stderr)
+            job = task.jobs[0]
+            print(f"  failed: replica {job.replica} of {job.config.algorithm.name} ({point_digest(job.config)[:12]}): "
+                  f"{error_line(error)}", file=sys.stderr)
         return 1
     print(f"{sweep.name}: {report}; store {store.path}")
     return 0

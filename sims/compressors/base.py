@@ -6,7 +6,10 @@ declares its class: ``unbiased`` (E C(x) = x, E||C(x)-x||^2 <= omega ||x||^2) or
 (E||C(x)-x||^2 <= (1-alpha)||x||^2), the constant as a function of d, and whether its randomness is
 *shared* by all workers of a replica (coordinated; drawn once per replica per round by the engine
 through :meth:`draw_shared` and passed to every call of the round).  ``enforce`` projects Byzantine
-messages on what the server can check (e.g. the support of a shared mask).
+messages on what the server can check (e.g. the support of a shared mask); where messages are K
+(index, value) pairs (``counts_coordinates``: independent Rand-K, Top-K) the server can also count
+them, and :meth:`restrict_density` (applied when the run's ``enforce_density`` is on) keeps a
+Byzantine message's K largest |entries|, the closest K-sparse vector to what the attack wants.
 
 Bits: ``b_f`` per float, ceil(log2 d) per transmitted index; a mask from a shared seed costs no
 index bits (specs/components.md section 7.4); :meth:`bits` declares one message's bits (exact, or an
@@ -20,6 +23,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..aggregators.geometry import rank_along
+from ..backend import namespace
 from ..params import Spec
 
 CATEGORIES = ("identity", "unbiased", "contractive")
@@ -29,6 +34,7 @@ CATEGORIES = ("identity", "unbiased", "contractive")
 class CompressorSpec(Spec):
     category: ClassVar[str] = "unbiased"
     shared_randomness: ClassVar[bool] = False
+    counts_coordinates: ClassVar[bool] = False  # messages are density(d) index-value pairs
 
     def omega(self, d: int) -> float | None:
         """Variance constant of an unbiased compressor (None if not unbiased)."""
@@ -56,6 +62,16 @@ class CompressorSpec(Spec):
     def enforce(self, byz, shared=None):
         """Project Byzantine messages [R,f,d] on what the server can enforce (default: nothing)."""
         return byz
+
+    def restrict_density(self, byz):
+        """Byzantine messages [R,f,d] cut to density(d) non-zeros (their largest |entries|, ties:
+        lower index); unchanged where the compressor's messages are not counted pairs."""
+        d = byz.shape[2]
+        if not self.counts_coordinates or self.density(d) >= d:
+            return byz
+        xp = namespace(byz)
+        keep = rank_along(-xp.abs(byz), axis=2) < int(self.density(d))
+        return xp.where(keep, byz, xp.zeros_like(byz))
 
     def bits(self, d: int, b_f: int = 32) -> float:
         """Bits of one message: exact when ``bits_exact``, else an upper bound (override)."""

@@ -40,6 +40,7 @@ class Identity(CompressorSpec):
 
 @dataclass(frozen=True)
 class _KSparse(CompressorSpec):
+    counts_coordinates = True  # K (index, value) pairs: the server can count them
     k: int = param(1, Integer(1, None), "coordinates kept (K)")
 
     def check_setting(self, setting):

@@ -7,7 +7,7 @@ import pytest
 
 import sims
 from sims.cli import main
-from sims.results import backtick_dotted, export
+from sims.results import export
 
 from store_sweep_helpers import tiny_sweep
 
@@ -41,11 +41,6 @@ def test_export_round_trips_full_float64(filled, tmp_path, fmt):
     assert np.array_equal(back["grad_sq"].to_numpy(), frame["grad_sq"].to_numpy())  # bit for bit
     with pytest.raises(sims.ConfigError, match="export"):
         export(frame, tmp_path / "r.xlsx")
-
-
-def test_dotted_names_are_backticked_outside_strings_only():
-    q = "algorithm.lr < 0.1 and attack.name == 'a.b' and `run.T` > 3"
-    assert backtick_dotted(q) == "`algorithm.lr` < 0.1 and `attack.name` == 'a.b' and `run.T` > 3"
 
 
 def test_sweep_and_results_commands(tmp_path, capsys):
