@@ -75,24 +75,38 @@ class LogisticSpec(_LogisticCommon):
         return A, np.where(rng.random(self.m) < p, 1.0, -1.0)
 
 
-@register("problem", "logistic_real")
 @dataclass(frozen=True)
-class LogisticRealSpec(_LogisticCommon):
-    """Logistic regression on scikit-learn's bundled breast_cancer or digits (one class vs rest)."""
+class LabelledDataSpec(_LogisticCommon):
+    """Public base of logistic regression on a labelled dataset (features X [N, d], class labels [N]).
 
-    dataset: str = param("breast_cancer", OneOf(("breast_cancer", "digits")), "bundled dataset")
-    digit: int = param(0, Integer(0, 9), "positive class for digits (one-vs-rest)")
+    A subclass implements :meth:`load` (and, for labels that are not already +-1, :meth:`signs`);
+    it gets the split across workers (iid, Dirichlet over the class labels, label-sorted), a held-out
+    test share for ``test_accuracy``, and the constants of :class:`Logistic`.  Data files it reads
+    belong in :meth:`data_files`, so that results follow their contents (:mod:`sims.store`)."""
+
     split: str = param("iid", OneOf(("iid", "dirichlet", "label_sorted")), "how samples go to workers")
     dir_alpha: float = param(1.0, Real(0, None, "neither"), "Dirichlet concentration (split = dirichlet)")
     test_fraction: float = param(0.0, Real(0, 1, "left"), "share of samples held out for test_accuracy (0: none)")
 
+    def load(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - interface
+        """Features [N, d] (float) and class labels [N]."""
+        raise NotImplementedError
+
+    def signs(self, labels: np.ndarray) -> np.ndarray:
+        """The +-1 targets of the class labels (default: the labels themselves, which must be +-1)."""
+        return labels.astype(float)
+
+    def data_files(self) -> tuple[str, ...]:
+        """Paths of the files :meth:`load` reads (their contents are part of the store key)."""
+        return ()
+
     def dimension(self) -> int:
-        return _load(self.dataset)[0].shape[1]
+        return self.load()[0].shape[1]
 
     def _labelled(self):
         """Features, +-1 labels, class labels, and the indices of the training samples (the rest is held out)."""
-        X, labels = _load(self.dataset)
-        y = np.where(labels == 1, 1.0, -1.0) if self.dataset == "breast_cancer" else np.where(labels == self.digit, 1.0, -1.0)
+        X, labels = self.load()
+        y = self.signs(labels)
         held = int(round(self.test_fraction * len(y)))
         order = np.random.default_rng([self.seed, 0x7E57]).permutation(len(y)) if held else np.arange(len(y))
         return X, y, labels, order[held:], order[:held]
@@ -108,15 +122,34 @@ class LogisticRealSpec(_LogisticCommon):
         return (X[test], y[test]) if len(test) else None
 
 
+@register("problem", "logistic_real")
+@dataclass(frozen=True)
+class LogisticRealSpec(LabelledDataSpec):
+    """Logistic regression on scikit-learn's bundled breast_cancer or digits (one class vs rest)."""
+
+    dataset: str = param("breast_cancer", OneOf(("breast_cancer", "digits")), "bundled dataset")
+    digit: int = param(0, Integer(0, 9), "positive class for digits (one-vs-rest)")
+
+    def load(self):
+        return _load(self.dataset)
+
+    def signs(self, labels):
+        positive = 1 if self.dataset == "breast_cancer" else self.digit
+        return np.where(labels == positive, 1.0, -1.0)
+
+
 @functools.lru_cache(maxsize=4)
 def _load(name: str):
     from sklearn import datasets
 
     data = datasets.load_breast_cancer() if name == "breast_cancer" else datasets.load_digits()
-    X = data.data.astype(float)
+    return standardized(data.data.astype(float)), data.target
+
+
+def standardized(X: np.ndarray) -> np.ndarray:
+    """Columns to zero mean and unit variance, plus a bias column, rows scaled by 1/sqrt(d + 1)."""
     X = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0)
-    X = np.hstack([X, np.ones((len(X), 1))]) / np.sqrt(X.shape[1] + 1)  # bias column, unit-ish rows
-    return X, data.target
+    return np.hstack([X, np.ones((len(X), 1))]) / np.sqrt(X.shape[1] + 1)
 
 
 class Logistic(Problem):
