@@ -29,6 +29,7 @@ def test_list_one_component_and_the_run_section(capsys):
     (["results", "--sweep", "no_such_sweep"], "no_such_sweep"),
     (["results", "--dir", "no_such_dir"], "no_such_dir"),
     (["list", "aggregator", "nope"], "nope"),
+    (["verify", "foo.bar"], "foo.bar"),
 ])
 def test_user_errors_are_one_line(argv, names, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
