@@ -133,6 +133,8 @@ def main(args) -> int:
     if args.plot:
         return plot(frame, args)
     reduced = reduce(frame, args) if len(frame) else None
+    if reduced is not None:  # one row per setting, in the order of its keys
+        reduced = reduced.sort_values([k for k in reduced.attrs["keys"] if k in reduced], kind="stable")
     table = reduced if reduced is not None else frame
     if args.export:
         path = export(table, args.out or f"results.{args.export}", args.export)
