@@ -5,7 +5,8 @@ Prints (or exports) stored results as a tidy table: one row per replica (last re
 one per replica and recorded round with ``--records``.  ``--query`` takes a filter in the language
 of :mod:`sims.query` (data, not code): ``--query "algorithm.lr < 0.1 and attack.name == 'alie'"``.
 ``--failed`` lists the replicas whose computation raised, with their errors.  The store is opened
-read-only.
+read-only.  Only results of the current code (:func:`sims.store.code_version`) are shown unless
+``--code-version all`` (or a version) is given.
 
 Reductions (:mod:`sims.reductions`): ``--by`` / ``--stat`` give one row per setting (mean +- CI
 over seeds, diverged replicas excluded and counted); ``--worst-over attack`` the worst seed mean
@@ -16,6 +17,7 @@ over seeds per group, written to ``results_<METRIC>.png/pdf``.  ``--sweep`` take
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -35,6 +37,8 @@ def register(sub) -> None:
                    help="filter: comparisons, in [...], ranges, and/or/not on result columns, e.g. "
                         "\"0.01 <= algorithm.lr < 1 and attack.name in ['alie', 'ipm']\"")
     p.add_argument("--failed", action="store_true", help="list the replicas whose computation failed, with the error")
+    p.add_argument("--code-version", default=None, metavar="VERSION|all",
+                   help="results computed by this code version (default: the current code; `all`: any)")
     p.add_argument("--records", action="store_true", help="one row per recorded round instead of per replica")
     p.add_argument("--metric", default="grad_sq", help="the metric the reductions use (default grad_sq)")
     p.add_argument("--by", default=None, help="comma-separated keys: one row per setting (default: the grid keys)")
@@ -129,7 +133,12 @@ def main(args) -> int:
         with Store(args.store, read_only=True) as store:
             if args.failed:
                 return show_failures(store)
-            frame = load(store, sweep=sweep, query=args.query, records=records)
+            frame = load(store, sweep=sweep, query=args.query, records=records, version=args.code_version)
+            if not len(frame) and args.code_version is None:
+                older = len(load(store, sweep=sweep, query=args.query, version="all"))
+                if older:
+                    print(f"{older} matching rows were computed by other code versions (the sources changed "
+                          "since): rerun the sweep, or see them with --code-version all", file=sys.stderr)
     if args.plot:
         return plot(frame, args)
     reduced = reduce(frame, args) if len(frame) else None

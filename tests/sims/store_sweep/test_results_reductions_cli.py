@@ -34,3 +34,12 @@ def test_results_reductions_on_the_shipped_sweep(tmp_path, capsys, monkeypatch):
                  "--stat", "median", "--by", "workers.f,attack.name"]) == 0
     header, *rows = table(capsys)
     assert header[:2] == ["workers.f", "attack.name"] and len(rows) == 6
+
+    # after a code change the stored rows are another version's: hidden, with a hint, unless asked for
+    monkeypatch.setattr("sims.store.code_version", lambda: "0.0+code.edited")
+    assert main(["results", "--store", str(tmp_path / "db.sqlite"), "--sweep", "dshb_lr_attacks"]) == 0
+    captured = capsys.readouterr()
+    assert "0 rows" in captured.out and "54 matching rows were computed by other code versions" in captured.err
+    assert main(["results", "--store", str(tmp_path / "db.sqlite"), "--sweep", "dshb_lr_attacks",
+                 "--code-version", "all"]) == 0
+    assert "54 rows" in capsys.readouterr().out
