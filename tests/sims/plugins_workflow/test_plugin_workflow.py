@@ -1,6 +1,7 @@
 """Own components from the command line, and results that follow the code: a plugin aggregator
 runs through `byzcomp run` and a local-process sweep; editing the plugin recomputes; --recompute
-recomputes everything; `byzcomp run` without --out writes records, summary and plot and says where."""
+recomputes everything; a Dask sweep runs it too; `byzcomp run` without --out writes records, summary
+and plot and says where."""
 from __future__ import annotations
 
 import os
@@ -103,3 +104,24 @@ def test_divergence_is_reported_and_excluded(project):
                   "run.seeds=4", "--out", "div", "--no-progress")
     assert re.search(r"4/4 replicas diverged \(rounds [\d, ]+\)", out)
     assert "over 0 of 4 replicas" in out
+
+
+DASK_SWEEP = '''
+import sys
+import distributed
+from sims.cli import main
+
+with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    address = cluster.scheduler_address.replace("tcp://", "dask://")
+    sys.exit(main(["sweep", "mom.toml", "--plugin", "mypkg.components", "--store", "db.sqlite",
+                   "--executor", address, "--no-progress"]))
+'''
+
+
+def test_dask_workers_load_the_plugin(project):
+    pytest.importorskip("distributed")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, "-c", DASK_SWEEP], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert computed(proc.stdout) == 4
