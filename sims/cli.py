@@ -3,9 +3,9 @@
 Each subcommand lives in :mod:`sims.commands` as a module with ``register(subparsers)`` that adds its
 parser and sets ``func``; :data:`COMMANDS` lists them explicitly.  Every expected failure is one line
 on stderr, never a traceback: configuration errors (``error: compressor.k = 200: must be <= d = 100
-(problem dimension)``) and missing or unreadable files exit with status 2; Ctrl-C prints
-``interrupted`` (for a sweep ``interrupted, N of M stored``) and exits with 130; a closed pipe
-(``byzcomp results | head``) ends quietly with 141, as a process killed by SIGPIPE would.
+(problem dimension)``), unknown theorem names and missing or unreadable files exit with status 2;
+Ctrl-C prints ``interrupted`` (for a sweep ``interrupted, N of M stored``) and exits with 130; a
+closed pipe (``byzcomp results | head``) ends quietly with 141, as a process killed by SIGPIPE would.
 """
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ import importlib
 import os
 import sys
 
+from . import plugins
 from .errors import ConfigError
+from .store import package_version
 
 COMMANDS = ("run", "list", "bounds", "kappa", "sweep", "results", "figs", "verify")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="byzcomp", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"byzcomp {package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"sims.commands.{name}").register(sub)
@@ -30,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        plugins.load(getattr(args, "plugin", []), field="--plugin")
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
         return status
@@ -47,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(str(exc) if str(exc) else "interrupted", file=sys.stderr)
         return 130
+    except LookupError as exc:  # an unknown theorem (verify, bounds): theory is imported by then
+        registry = sys.modules.get("theory.registry")
+        if registry is None or not isinstance(exc, registry.UnknownTheoremError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

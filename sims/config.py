@@ -100,6 +100,7 @@ class ExperimentConfig:
     workers: WorkersSpec = field(default_factory=WorkersSpec)
     run: RunSpec = field(default_factory=RunSpec)
     title: str = ""
+    plugins: tuple[str, ...] = ()  # modules registering components of one's own (sims.plugins)
 
     def __post_init__(self):
         self.check()
@@ -109,7 +110,13 @@ class ExperimentConfig:
     def from_dict(cls, table: Mapping[str, Any]) -> "ExperimentConfig":
         if not isinstance(table, Mapping):
             raise ConfigError("config", table, "must be a table of sections")
-        unknown_keys("config", table, SECTIONS + ("title",))
+        unknown_keys("config", table, SECTIONS + ("title", "plugins"))
+        plugins = table.get("plugins", [])
+        if not isinstance(plugins, (list, tuple)):
+            raise ConfigError("plugins", plugins, "must be a list of module names or .py paths")
+        from .plugins import load
+
+        load(plugins)  # before the names are looked up
         for required in ("problem", "algorithm"):
             if required not in table:
                 raise ConfigError(required, "<missing>", f"a [{required}] table with a 'name' is required")
@@ -125,7 +132,7 @@ class ExperimentConfig:
             problem=build("problem", table["problem"]), algorithm=build("algorithm", table["algorithm"]),
             aggregator=chain, attack=build("attack", get("attack")), compressor=build("compressor", get("compressor")),
             workers=_section(WorkersSpec, table.get("workers", {})), run=_section(RunSpec, table.get("run", {})),
-            title=str(table.get("title", "")),
+            title=str(table.get("title", "")), plugins=tuple(plugins),
         )
 
     @classmethod
@@ -143,6 +150,8 @@ class ExperimentConfig:
     # --- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"title": self.title} if self.title else {}
+        if self.plugins:
+            out["plugins"] = list(self.plugins)
         for name in SECTIONS:
             value = getattr(self, name)
             table = value.to_dict()

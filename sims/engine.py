@@ -175,7 +175,9 @@ def _advance(jobs: list[Job], bar) -> tuple:
             gap = to_numpy(problem.loss(x)) - problem.constants.f_star
             dist = np.full(R, np.nan) if x_star is None else np.sqrt(to_numpy(xp.sum((x - x_star) ** 2, axis=1)))
         mask = np.where(alive, 1.0, np.nan)
-        rows.append({"round": np.full(R, t), "grad_sq": g * mask, "f_gap": gap * mask, "dist": dist * mask,
+        # classification problems: train and held-out test accuracy (Problem.metrics)
+        extra = {k: to_numpy(v) * mask for k, v in problem.metrics(x).items()} if hasattr(problem, "metrics") else {}
+        rows.append({"round": np.full(R, t), "grad_sq": g * mask, "f_gap": gap * mask, "dist": dist * mask, **extra,
                      **{k: v.copy() for k, v in totals.items()}, "diverged": ~alive})
 
     record(0, state.x)
@@ -217,7 +219,7 @@ def _merge(parts, rounds: list[int]):
     reach, so a replica's rows depend neither on its batch nor on its chunk."""
     if len(parts) == 1 and len(parts[0][0]) == len(rounds):
         return parts[0][:3]
-    merged = []
+    merged, ref = [], parts[0][0][0]
     for i, t in enumerate(rounds):
         pieces = []
         for rows, _, _, tail in parts:
@@ -225,8 +227,8 @@ def _merge(parts, rounds: list[int]):
                 pieces.append(rows[i])
                 continue
             nan = np.full(len(tail["diverged"]), np.nan)
-            pieces.append({**tail, "round": np.full(len(nan), t), "grad_sq": nan, "f_gap": nan, "dist": nan})
-        merged.append({k: np.concatenate([p[k] for p in pieces]) for k in parts[0][0][0]})
+            pieces.append({**{k: nan for k in ref}, **tail, "round": np.full(len(nan), t)})
+        merged.append({k: np.concatenate([p[k] for p in pieces]) for k in ref})
     return merged, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
 
 

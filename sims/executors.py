@@ -27,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from .errors import ConfigError
+from .plugins import for_workers
 
 DASK_PREFIXES = ("dask://", "tcp://", "tls://", "inproc://")
 
@@ -108,6 +109,7 @@ class ProcessExecutor(Executor):
             self.context.set_forkserver_preload(["sims.sweep"])
 
     def map(self, fn, tasks):
+        fn, tasks = for_workers(fn, tasks)  # the workers load this process's plugins first
         pending = set(range(len(tasks)))
         attempts: Counter[int] = Counter()
         while pending:
@@ -147,6 +149,7 @@ class DaskExecutor(Executor):
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
+        fn, tasks = for_workers(fn, tasks)  # the workers load this process's plugins first
         attempts: Counter[int] = Counter()
         futures = {self.client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
         queue = as_completed(list(futures))

@@ -38,18 +38,34 @@ def save(fig, stem: str | Path) -> list[Path]:
 
 
 def convergence_plot(result, stem, metric: str = "grad_sq"):
-    """||grad f_H||^2 (or another metric) against rounds, median over replicas with a min-max band."""
+    """||grad f_H||^2 (or another metric) against rounds: median and min-max band over the replicas
+    that did not diverge; each diverged replica as a thin line ending in an x at its divergence round
+    (at its last finite value), with "k/R replicas diverged" in the legend."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
-        table = result.records.pivot_table(index="round", columns="replica", values=metric)
+        table = result.records.pivot_table(index="round", columns="replica", values=metric, dropna=False)
+        summary = result.summary.set_index("replica")
+        diverged = [r for r in table.columns if summary.loc[r, "diverged"]]
+        kept = [r for r in table.columns if r not in diverged]
         rounds = table.index.to_numpy()
-        vals = table.to_numpy()
-        with np.errstate(all="ignore"):
-            ax.plot(rounds, np.nanmedian(vals, axis=1), label=f"median over {vals.shape[1]} replicas")
-            ax.fill_between(rounds, np.nanmin(vals, axis=1), np.nanmax(vals, axis=1), alpha=0.25, label="min-max")
+        if kept:
+            vals = table[kept].to_numpy()
+            with np.errstate(all="ignore"):
+                ax.plot(rounds, np.nanmedian(vals, axis=1), color=COLORS[0], label=f"median over {len(kept)} replicas")
+                ax.fill_between(rounds, np.nanmin(vals, axis=1), np.nanmax(vals, axis=1), color=COLORS[0],
+                                alpha=0.25, label="min-max")
+        for i, r in enumerate(diverged):
+            v = table[r].to_numpy()
+            finite = np.flatnonzero(np.isfinite(v))
+            label = f"{len(diverged)}/{table.shape[1]} replicas diverged (x)" if i == 0 else None
+            ax.plot(rounds, v, color=COLORS[1], linewidth=0.6, alpha=0.6)
+            if finite.size:
+                ax.plot([summary.loc[r, "diverged_round"]], [v[finite[-1]]], "x", color=COLORS[1], label=label)
+            elif label:
+                ax.plot([], [], "x", color=COLORS[1], label=label)
         ax.set_yscale("log")
         ax.set_xlabel("round t")
-        ax.set_ylabel({"grad_sq": r"$\|\nabla f_H(x_t)\|^2$", "f_gap": r"$f_H(x_t)-f^\star$"}.get(metric, metric))
+        ax.set_ylabel(LABELS.get(metric, metric))
         cfg = result.config
         ax.set_title(f"{cfg.algorithm.name}, {cfg.aggregator.name}, {cfg.attack.name}", fontsize=9)
         ax.legend()
@@ -149,12 +165,13 @@ def band_plot(ax, records, y: str = "grad_sq", x: str = "round", hue=None, band:
     """``y`` against ``x`` per recorded round, one line per ``hue`` group, with a band over replicas.
 
     ``x`` may be ``round``, ``bits_up`` (error against bits sent per worker) or ``grad_evals``; its
-    value at a round is the mean over the group's replicas.  ``styles`` maps hue values to
+    value at a round is the mean over the group's replicas.  ``records`` is a stored sweep's
+    (:func:`sims.results.load` with ``records=True``) or a ``run()`` result's ``records``.  ``styles`` maps hue values to
     :func:`style_of` entries (the same series, the same look, in every panel).  Returns the axes.
     """
     with paper_style():
         for i, (key, g) in enumerate(_groups(records, hue)):
-            replica = g["digest"].astype(str) + "/" + g["replica"].astype(str)
+            replica = (g["digest"].astype(str) + "/" if "digest" in g else "") + g["replica"].astype(str)
             ys = g.assign(_r=replica).pivot_table(index="round", columns="_r", values=y, aggfunc="first", dropna=False)
             xs = g.groupby("round")[x].mean().reindex(ys.index).to_numpy() if x != "round" else ys.index.to_numpy()
             c, lo, hi = center_band(ys.to_numpy(), band, logy, level)

@@ -6,7 +6,8 @@ every reduction treats them as the worst possible value, so a step size that div
 attack is never chosen.
 
 * :func:`seed_stats`: per point, the mean over seeds with a 95 % Student-t interval (on log10 values,
-  i.e. a geometric mean, with ``log=True``), and the number of diverged replicas.
+  i.e. a geometric mean, with ``log=True``, :func:`mean_ci`) over the replicas that did not diverge,
+  and the number of diverged replicas (excluded from the mean, counted in ``n_diverged``).
 * :func:`worst_case`: per setting, :math:`\max_{a}\ \overline{m}(a)` over attacks a (or any key) of
   the seed mean :math:`\overline m`, and the attack attaining it.
 * :func:`best_step_size`: ByzFL's tuning (LPD-EPFL/byzfl, experiments spec 10): per setting, the step
@@ -44,29 +45,59 @@ def _with_keys(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
+def mean_ci(values, level: float = 0.95, log: bool = False) -> dict:
+    r"""Mean of the finite ``values`` with its ``level`` Student-t interval,
+    :math:`\bar v \pm t_{n-1}\, s/\sqrt n` (on log10 values, i.e. a geometric mean, with ``log``):
+    ``{"mean", "lo", "hi", "n"}``; no interval (lo = hi = mean) with one value, NaN with none."""
+    v = np.asarray(values, dtype=float)
+    x = v[np.isfinite(v) & ((v > 0) if log else True)]
+    x = np.log10(x) if log else x
+    n = x.size
+    mean = x.mean() if n else np.nan
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else 0.0
+    back = (lambda y: 10.0**y) if log else (lambda y: y)
+    return {"mean": back(mean), "lo": back(mean - half), "hi": back(mean + half), "n": n}
+
+
+def diverged_mask(frame: pd.DataFrame, metric: str) -> np.ndarray:
+    """Rows of diverged replicas: flagged ``diverged`` or with a non-finite ``metric``."""
+    bad = ~np.isfinite(frame[metric].to_numpy(dtype=float))
+    if "diverged" in frame:
+        bad |= frame["diverged"].to_numpy(dtype=bool)
+    return bad
+
+
 def seed_stats(frame: pd.DataFrame, metric: str, by: Sequence[str] | None = None, log: bool = False,
-               level: float = 0.95) -> pd.DataFrame:
-    """Per point: ``mean``, ``lo``, ``hi`` (``level`` t-interval over seeds), ``n``, ``n_diverged``."""
+               level: float = 0.95, stat: str = "mean") -> pd.DataFrame:
+    """Per point: ``mean``, ``lo``, ``hi`` (``level`` t-interval over the replicas that did not diverge),
+    ``n`` (those replicas) and ``n_diverged``; ``stat = "median"`` adds the median over those replicas,
+    ``stat = "worst"`` the largest value over all replicas (inf when one diverged)."""
+    if stat not in STATS:
+        from .errors import ConfigError
+
+        raise ConfigError("stat", stat, "must be one of " + ", ".join(STATS))
     keys = setting_keys(frame, by=by)
+    bad = diverged_mask(frame, metric)
+    rows = []
+    for key, g in frame.assign(_bad=bad).groupby(keys, sort=False, dropna=False) if keys else [((), frame.assign(_bad=bad))]:
+        ok = g.loc[~g["_bad"], metric].to_numpy(dtype=float)
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        row.update(mean_ci(ok, level, log))
+        if stat == "median":
+            row["median"] = float(np.median(ok)) if ok.size else np.nan
+        elif stat == "worst":
+            row["worst"] = float(np.max(ok)) if ok.size and not g["_bad"].any() else np.inf
+        row["n_diverged"] = int(g["_bad"].sum())
+        rows.append(row)
+    return _with_keys(pd.DataFrame(rows), keys)
 
-    def one(values: pd.Series) -> pd.Series:
-        v = values.to_numpy(dtype=float)
-        ok = np.isfinite(v) & ((v > 0) if log else True)
-        x = np.log10(v[ok]) if log else v[ok]
-        n = x.size
-        mean = x.mean() if n else np.nan
-        half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else 0.0
-        back = (lambda y: 10.0**y) if log else (lambda y: y)
-        return pd.Series({"mean": back(mean), "lo": back(mean - half), "hi": back(mean + half), "n": n,
-                          "n_diverged": int(np.sum(~np.isfinite(v)))})
 
-    out = frame.groupby(keys, sort=False, dropna=False)[metric].apply(one).unstack().reset_index()
-    return _with_keys(out, keys)
+STATS = ("mean", "median", "worst")
 
 
 def _point_means(frame: pd.DataFrame, metric: str, keys: list[str], worst: float) -> pd.DataFrame:
     """Seed mean per point; a point with a diverged replica gets ``worst``."""
-    values = frame[metric].where(np.isfinite(frame[metric]), worst)
+    values = frame[metric].where(~diverged_mask(frame, metric), worst)
     return frame.assign(**{metric: values}).groupby(keys, sort=False, dropna=False)[metric].mean().reset_index()
 
 

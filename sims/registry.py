@@ -2,6 +2,19 @@
 
 ``REGISTRIES[kind]`` maps a registry name (the paper name, e.g. ``"cwtm"``, ``"byz_vr_marina"``) to
 its spec class.  ``build(kind, {"name": ..., **fields})`` validates the keys and values.
+
+Your own component is a frozen :class:`~sims.params.Spec` dataclass decorated with
+``@register(kind, name)`` in a module of yours; load that module as a plugin (:mod:`sims.plugins`:
+``--plugin MODULE``, ``plugins = [...]`` in a config, or the ``byzcomp.plugins`` entry points) and
+every command accepts the name::
+
+    @register("aggregator", "median_of_means")
+    @dataclass(frozen=True)
+    class MedianOfMeans(AggregatorSpec):
+        groups: int = param(3, Integer(1, None), "number of groups")
+
+        def aggregate(self, x, *, f, state=None, streams=None):   # x [R, n, d] -> ([R, d], state)
+            ...
 """
 from __future__ import annotations
 
@@ -58,5 +71,9 @@ def names(kind: str) -> list[str]:
 
 
 def _ensure_loaded() -> None:
-    """Import the component packages so that their ``@register`` decorators have run."""
+    """Import the component packages and the entry-point plugins (:mod:`sims.plugins`) so that their
+    ``@register`` decorators have run."""
     from . import algorithms, aggregators, attacks, compressors, problems  # noqa: F401
+    from .plugins import load_entry_points
+
+    load_entry_points()

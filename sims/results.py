@@ -26,7 +26,7 @@ from .query import parse, select
 from .store import Store
 
 EXPORT_FORMATS = ("parquet", "csv")
-NORMALISED_AWAY = ("run.seeds", "run.progress", "title")  # not part of a stored replica's key
+NORMALISED_AWAY = ("run.seeds", "run.progress", "title", "plugins")  # not part of a stored replica's key
 def _config_columns(config: dict[str, Any]) -> dict[str, Any]:
     from .sweep import flatten, label
 

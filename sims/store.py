@@ -4,10 +4,13 @@ A stored result is one replica of one experiment, keyed by ``(digest, replica, v
 
 * ``digest`` = sha256 of the normalised config (:func:`point_digest`: the config with
   ``run.seeds = 1``, ``run.progress = false`` and no title, so that replica r of a 4-seed config and
-  replica r of a 2-seed config are the same stored result);
+  replica r of a 2-seed config are the same stored result) and of the contents of the data files
+  it reads (a problem's ``data_files()``): the same path with other contents is another point;
 * ``replica`` = r (the replica draws from streams keyed (run.seed, r), :mod:`sims.rng`);
-* ``version`` = the byzcomp package version and the streams' (``sims.rng.STREAM_VERSION``): a new
-  version recomputes instead of reusing.
+* ``version`` = the byzcomp package version and the code fingerprint
+  (:func:`sims.plugins.code_fingerprint`: the sources of ``sims/``, ``theory/`` and the loaded
+  plugins), and the random streams' version (``sims.rng.STREAM_VERSION``), ``0.1.0+code.<16 hex>+streams2``: a new release, an edited source file or an edited plugin
+  recomputes instead of reusing.  ``put(..., replace=True)`` (``--recompute``) overwrites.
 
 Tables::
 
@@ -30,6 +33,7 @@ records ``inserted = 0`` for the second delivery.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -61,13 +65,29 @@ def package_version() -> str:
         return "0+unknown"
 
 
+def code_version() -> str:
+    """The store's version of this process's code: package version + code fingerprint + stream
+    version (a change of random streams recomputes even where no source file of ours changed)."""
+    from .plugins import code_fingerprint
+
+    return f"{package_version()}+code.{code_fingerprint()}+streams{STREAM_VERSION}"
+
+
 def normalized(config: ExperimentConfig) -> ExperimentConfig:
-    """The config without what does not change a replica's trajectory (seeds count, progress, title)."""
-    return config.replace(run=config.run.replace(seeds=1, progress=False), title="")
+    """The config without what does not change a replica's trajectory (seeds count, progress, title;
+    the plugins, whose code is in the store's version)."""
+    return config.replace(run=config.run.replace(seeds=1, progress=False), title="", plugins=())
 
 
 def point_digest(config: ExperimentConfig) -> str:
-    return normalized(config).digest()
+    """sha256 of the normalised config and of the contents of the data files its problem reads."""
+    digest = normalized(config).digest()
+    files = config.problem.data_files() if hasattr(config.problem, "data_files") else ()
+    if not files:
+        return digest
+    from .plugins import file_fingerprint
+
+    return hashlib.sha256(" ".join([digest, *map(file_fingerprint, files)]).encode()).hexdigest()
 
 
 def error_line(error: BaseException) -> str:
@@ -119,7 +139,7 @@ def pack(result) -> list[StoredRun]:
         if len(rows) != per_job:
             raise ValueError("the jobs of a batch must be distinct (config, replica) pairs")
         out.append(StoredRun(
-            digest=cfg.digest(), replica=job.replica, seed=job.config.run.seed,
+            digest=point_digest(job.config), replica=job.replica, seed=job.config.run.seed,
             config=json.dumps(cfg.to_dict(), sort_keys=True), columns=columns,
             records=rows[list(columns)].to_numpy(dtype=np.float64),
             final_x=np.asarray(result.final_x[i], dtype=np.float64),
@@ -160,7 +180,7 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, version: str | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else default_path()
-        self.version = version or f"{package_version()}+streams{STREAM_VERSION}"  # new streams: recompute
+        self.version = version or code_version()
         self.read_only = read_only
         if read_only and not self.path.is_file():
             raise ConfigError("store", str(self.path), "no such result store (run a sweep into it first, "
@@ -209,15 +229,17 @@ class Store:
             raise
         self._conn.execute("COMMIT")
 
-    def put(self, runs: Iterable[StoredRun]) -> int:
-        """Store ``runs`` in one transaction; returns how many were new (the rest were already stored)."""
+    def put(self, runs: Iterable[StoredRun], replace: bool = False) -> int:
+        """Store ``runs`` in one transaction; returns how many were new (the rest were already stored).
+        ``replace``: overwrite stored results with the same key (a forced recompute)."""
         now = time.time()
         inserted = 0
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         with self._transaction() as c:
             for r in runs:
                 c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?)", (r.digest, r.config))
                 cur = c.execute(
-                    "INSERT OR IGNORE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    f"{verb} INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (r.digest, r.replica, self.version, r.seed, r.diverged_round, r.wall_seconds,
                      json.dumps(list(r.columns)), r.records.shape[0],
                      np.ascontiguousarray(r.records, dtype="<f8").tobytes(),

@@ -70,7 +70,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 VARIANT = "variant"
-ALLOWED_LISTS = ("aggregator.pre",)
+ALLOWED_LISTS = ("aggregator.pre", "plugins")
 DEFAULT_BATCH_SIZE = 64
 
 
@@ -263,10 +263,11 @@ class Sweep:
 
     # --- running and loading -------------------------------------------------------------------
     def run(self, store: Store | str | Path | None = None, executor: Any = "local", workers: int | None = None,
-            batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True, retries: int = 2) -> "SweepReport":
-        """Compute every (point, replica) the store lacks; see :func:`run_jobs`."""
+            batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True, retries: int = 2,
+            recompute: bool = False) -> "SweepReport":
+        """Compute every (point, replica) the store lacks (every one with ``recompute``); see :func:`run_jobs`."""
         return run_jobs(self.jobs(), store=store, executor=executor, workers=workers, batch_size=batch_size,
-                        progress=progress, retries=retries, desc=self.name or "sweep")
+                        progress=progress, retries=retries, desc=self.name or "sweep", recompute=recompute)
 
     def load(self, store: Store | str | Path | None = None, *, records: bool = False, query: str | None = None,
              constants: bool = False):
@@ -350,8 +351,9 @@ class SweepInterrupted(KeyboardInterrupt):
 
 def run_jobs(jobs: Sequence[Job], store: Store | str | Path | None = None, executor: Any = "local",
              workers: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True,
-             retries: int = 2, desc: str = "sweep") -> SweepReport:
-    """Run the jobs the store lacks and store each finished batch in one transaction.
+             retries: int = 2, desc: str = "sweep", recompute: bool = False) -> SweepReport:
+    """Run the jobs the store lacks (all of them with ``recompute``, overwriting what is stored) and
+    store each finished batch in one transaction.
 
     A failed task is retried as smaller tasks (:func:`split`) until single replicas fail on their own;
     those are recorded (:meth:`Store.put_failure`) and :class:`SweepFailed` is raised after every other
@@ -366,7 +368,7 @@ def run_jobs(jobs: Sequence[Job], store: Store | str | Path | None = None, execu
     by_key: dict[tuple[str, int], Job] = {}
     for job in jobs:
         by_key.setdefault((point_digest(job.config), job.replica), job)
-    pending = [by_key[k] for k in store.missing(list(by_key))]
+    pending = list(by_key.values()) if recompute else [by_key[k] for k in store.missing(list(by_key))]
     tasks = plan(pending, batch_size)
     failures: list[tuple[Task, BaseException]] = []
     computed = 0
@@ -382,7 +384,7 @@ def run_jobs(jobs: Sequence[Job], store: Store | str | Path | None = None, execu
                 for outcome in pool.map(execute, tasks):
                     task = tasks[outcome.index]
                     if outcome.error is None:
-                        store.put(outcome.value)
+                        store.put(outcome.value, replace=recompute)
                         computed += len(task)
                     elif len(task) > 1:
                         retry.extend(split(task))

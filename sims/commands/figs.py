@@ -1,4 +1,7 @@
-"""``byzcomp figs [NAME ...] [--small] [--list]``: regenerate the paper figures of ``paper_figs/``.
+"""``byzcomp figs [NAME ...] [--small] [--list] [--out DIR | --in-place]``: regenerate the paper figures.
+
+The scripts are those of the clone's ``paper_figs/``; the figures go to ``out/figs/`` (``--out``)
+unless ``--in-place`` writes them next to the scripts.
 
 Each ``paper_figs/<name>.py`` is one figure.  Its module docstring is the caption (what the figure
 shows); it defines
@@ -26,6 +29,7 @@ from types import ModuleType
 from .sweep import add_execution_options
 
 FIGS_DIR = Path(__file__).resolve().parents[2] / "paper_figs"
+DEFAULT_OUT = "out/figs"
 
 
 def discover(directory: Path = FIGS_DIR) -> dict[str, Path]:
@@ -112,14 +116,19 @@ def register(sub) -> None:
     p = sub.add_parser("figs", help="regenerate the figures of paper_figs/ through the sweep store")
     p.add_argument("names", nargs="*", help="figure names (default: all)")
     p.add_argument("--small", action="store_true", help="seconds-sized versions (used by the tests)")
-    p.add_argument("--out", default=None, help="output directory (default: paper_figs/)")
+    p.add_argument("--out", default=None, help=f"output directory (default: {DEFAULT_OUT}/)")
+    p.add_argument("--in-place", action="store_true", help="write into the clone's paper_figs/ (next to the scripts)")
     p.add_argument("--list", action="store_true", help="list the figures and their missing components")
     add_execution_options(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
-    scripts = discover()
+    scripts = discover() if FIGS_DIR.is_dir() else {}
+    if not scripts:
+        print(f"no figure scripts: {FIGS_DIR} is missing (an installed wheel ships no paper_figs/; "
+              "run byzcomp figs from a clone of the repository)", file=sys.stderr)
+        return 1
     unknown = [n for n in args.names if n not in scripts]
     if unknown:
         from ..errors import ConfigError
@@ -137,7 +146,8 @@ def main(args) -> int:
     for n in names:
         start = time.perf_counter()
         try:
-            paths = make(scripts[n], small=args.small, store=args.store, out=args.out, executor=args.executor,
+            out = None if args.in_place else (args.out or DEFAULT_OUT)
+            paths = make(scripts[n], small=args.small, store=args.store, out=out, executor=args.executor,
                          workers=args.workers, batch_size=args.batch_size, progress=not args.no_progress)
         except SweepFailed as exc:
             print(f"{n}: {exc.report}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from ..plugins import add_option
 from ..store import DEFAULT_NAME, ENV_STORE
 
 
@@ -19,6 +20,8 @@ def add_execution_options(p) -> None:
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
     p.add_argument("--batch-size", type=int, default=64, help="most replicas per batched run")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--recompute", action="store_true", help="recompute every run, overwriting stored results")
+    add_option(p)
 
 
 def register(sub) -> None:
@@ -45,7 +48,7 @@ def main(args) -> int:
         return 0
     try:
         report = sweep.run(store, executor=args.executor, workers=args.workers, batch_size=args.batch_size,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, recompute=args.recompute)
     except SweepFailed as exc:
         print(f"{sweep.name}: {exc.report}", file=sys.stderr)
         for task, error in exc.report.failures:

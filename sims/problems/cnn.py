@@ -72,21 +72,37 @@ class CNNDigitsSpec(Spec):
     seed: int = param(0, Integer(0, None), "seed of the problem instance (split, x0)")
     init_scale: float = param(1.0, Real(0, None, "neither"), "x0 weights ~ init_scale * N(0, 2/fan_in), biases 0")
     n_probe: int = param(16, Integer(1, None), "sampled points for the L, G and sigma estimates")
+    test_fraction: float = param(0.0, Real(0, 1, "left"), "share of images held out for test_accuracy (0: none)")
 
     def dimension(self) -> int:
         C = self.channels
         return KERNEL * C + C + CLASSES * POSITIONS * C + CLASSES
 
     def check_setting(self, setting) -> None:
-        N = len(_digits()[1])
+        N = len(self._held_out()[0])
         require(setting.n_honest <= N, "workers.n", setting.n,
                 f"leaves {setting.n_honest} honest workers for {N} digit images: at most one worker per image")
 
     def worker_data(self, h: int):
         """Patches [h, m, 36, 9] and integer labels [h, m] of each honest worker."""
         P, labels = _digits()
-        idx = split_indices(labels, h, self.split, np.random.default_rng([self.seed, 0xD161]), self.dir_alpha)
+        train, _ = self._held_out()
+        rng = np.random.default_rng([self.seed, 0xD161])
+        idx = train[split_indices(labels[train], h, self.split, rng, self.dir_alpha)]
         return P[idx], labels[idx]
+
+    def test_data(self):
+        """Held-out patches [N_test, 36, 9] and labels [N_test], or None (``test_fraction = 0``)."""
+        P, labels = _digits()
+        test = self._held_out()[1]
+        return (P[test], labels[test]) if len(test) else None
+
+    def _held_out(self):
+        """Indices of the training and of the held-out images (a seeded permutation)."""
+        N = len(_digits()[1])
+        held = int(round(self.test_fraction * N))
+        order = np.random.default_rng([self.seed, 0x7E57]).permutation(N) if held else np.arange(N)
+        return order[held:], order[:held]
 
     def build(self, n_honest: int, backend: Backend) -> "CNNDigits":
         P, labels = self.worker_data(n_honest)
@@ -119,6 +135,10 @@ class CNNDigits(Problem):
         self._labels = backend.asarray(labels, dtype="int64")
         self._rows = backend.asarray(np.arange(self.n_honest).reshape(1, -1, 1), dtype="int64")
         self.x0 = _he_init(spec)
+        test = spec.test_data()
+        self._test = None if test is None else (backend.asarray(test[0][None, None]),  # [1, 1, N, 36, 9]
+                                                backend.asarray(np.eye(CLASSES)[test[1]][None, None]),
+                                                backend.asarray(test[1][None], dtype="int64"))
         self.constants, self.x_star = constants or _constants(spec, self.n_honest)
 
     # -- the network ------------------------------------------------------------------------------
@@ -177,11 +197,21 @@ class CNNDigits(Problem):
     def flipped_grad(self, x, streams):
         return self._minibatch_grad(x, self.draw(streams), self._Yflip)
 
-    def accuracy(self, x):
-        """Classification accuracy on all honest workers' samples: [R] (a backend array)."""
+    def metrics(self, x) -> dict:
+        """The engine's extra metric columns: training ``accuracy`` and, with a held-out share,
+        ``test_accuracy`` [R]."""
+        out = {"accuracy": self.accuracy(x)}
+        if self._test is not None:
+            out["test_accuracy"] = self.accuracy(x, *self._test)
+        return out
+
+    def accuracy(self, x, P=None, Y=None, labels=None):
+        """Classification accuracy, argmax of the logits = label, on all honest workers' samples (or on
+        patches P [1, h, m, 36, 9] with one-hot Y and labels [h, m]): [R] (a backend array)."""
         xp = self.xp
-        logp = self._forward(x, self._P[None], self._Y[None])[1]
-        hit = xp.astype(xp.argmax(logp, axis=-1) == self._labels[None], x.dtype)
+        P, Y, labels = (self._P[None], self._Y[None], self._labels) if P is None else (P, Y, labels)
+        logp = self._forward(x, P, Y)[1]
+        hit = xp.astype(xp.argmax(logp, axis=-1) == labels, x.dtype)
         return xp.mean(xp.reshape(hit, (x.shape[0], -1)), axis=1)
 
 

@@ -65,26 +65,77 @@ class LogisticSpec(_LogisticCommon):
         y = np.where(rng.random((h, m)) < p, 1.0, -1.0)
         return A, y
 
+    def test_data(self):
+        """Held-out test samples: ``m`` fresh ones from the common model w (without the workers'
+        shifts), drawn from a stream of their own (the training data are unchanged)."""
+        rng = np.random.default_rng([self.seed, 0x7E57])
+        w = np.random.default_rng([self.seed, 0x106]).standard_normal(self.d)
+        A = rng.standard_normal((self.m, self.d)) / np.sqrt(self.d)
+        p = 1.0 / (1.0 + np.exp(-(A @ w) * np.sqrt(self.d)))
+        return A, np.where(rng.random(self.m) < p, 1.0, -1.0)
+
+
+@dataclass(frozen=True)
+class LabelledDataSpec(_LogisticCommon):
+    """Public base of logistic regression on a labelled dataset (features X [N, d], class labels [N]).
+
+    A subclass implements :meth:`load` (and, for labels that are not already +-1, :meth:`signs`);
+    it gets the split across workers (iid, Dirichlet over the class labels, label-sorted), a held-out
+    test share for ``test_accuracy``, and the constants of :class:`Logistic`.  Data files it reads
+    belong in :meth:`data_files`, so that results follow their contents (:mod:`sims.store`)."""
+
+    split: str = param("iid", OneOf(("iid", "dirichlet", "label_sorted")), "how samples go to workers")
+    dir_alpha: float = param(1.0, Real(0, None, "neither"), "Dirichlet concentration (split = dirichlet)")
+    test_fraction: float = param(0.0, Real(0, 1, "left"), "share of samples held out for test_accuracy (0: none)")
+
+    def load(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - interface
+        """Features [N, d] (float) and class labels [N]."""
+        raise NotImplementedError
+
+    def signs(self, labels: np.ndarray) -> np.ndarray:
+        """The +-1 targets of the class labels (default: the labels themselves, which must be +-1)."""
+        return labels.astype(float)
+
+    def data_files(self) -> tuple[str, ...]:
+        """Paths of the files :meth:`load` reads (their contents are part of the store key)."""
+        return ()
+
+    def dimension(self) -> int:
+        return self.load()[0].shape[1]
+
+    def _labelled(self):
+        """Features, +-1 labels, class labels, and the indices of the training samples (the rest is held out)."""
+        X, labels = self.load()
+        y = self.signs(labels)
+        held = int(round(self.test_fraction * len(y)))
+        order = np.random.default_rng([self.seed, 0x7E57]).permutation(len(y)) if held else np.arange(len(y))
+        return X, y, labels, order[held:], order[:held]
+
+    def worker_data(self, h: int):
+        X, y, labels, train, _ = self._labelled()
+        rng = np.random.default_rng([self.seed, 0x5E])
+        idx = train[split_indices(labels[train], h, self.split, rng, self.dir_alpha)]
+        return X[idx], y[idx]
+
+    def test_data(self):
+        X, y, _, _, test = self._labelled()
+        return (X[test], y[test]) if len(test) else None
+
 
 @register("problem", "logistic_real")
 @dataclass(frozen=True)
-class LogisticRealSpec(_LogisticCommon):
+class LogisticRealSpec(LabelledDataSpec):
     """Logistic regression on scikit-learn's bundled breast_cancer or digits (one class vs rest)."""
 
     dataset: str = param("breast_cancer", OneOf(("breast_cancer", "digits")), "bundled dataset")
     digit: int = param(0, Integer(0, 9), "positive class for digits (one-vs-rest)")
-    split: str = param("iid", OneOf(("iid", "dirichlet", "label_sorted")), "how samples go to workers")
-    dir_alpha: float = param(1.0, Real(0, None, "neither"), "Dirichlet concentration (split = dirichlet)")
 
-    def dimension(self) -> int:
-        return _load(self.dataset)[0].shape[1]
+    def load(self):
+        return _load(self.dataset)
 
-    def worker_data(self, h: int):
-        X, labels = _load(self.dataset)
-        y = np.where(labels == 1, 1.0, -1.0) if self.dataset == "breast_cancer" else np.where(labels == self.digit, 1.0, -1.0)
-        rng = np.random.default_rng([self.seed, 0x5E])
-        idx = split_indices(labels, h, self.split, rng, self.dir_alpha)
-        return X[idx], y[idx]
+    def signs(self, labels):
+        positive = 1 if self.dataset == "breast_cancer" else self.digit
+        return np.where(labels == positive, 1.0, -1.0)
 
 
 @functools.lru_cache(maxsize=4)
@@ -92,10 +143,13 @@ def _load(name: str):
     from sklearn import datasets
 
     data = datasets.load_breast_cancer() if name == "breast_cancer" else datasets.load_digits()
-    X = data.data.astype(float)
+    return standardized(data.data.astype(float)), data.target
+
+
+def standardized(X: np.ndarray) -> np.ndarray:
+    """Columns to zero mean and unit variance, plus a bias column, rows scaled by 1/sqrt(d + 1)."""
     X = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0)
-    X = np.hstack([X, np.ones((len(X), 1))]) / np.sqrt(X.shape[1] + 1)  # bias column, unit-ish rows
-    return X, data.target
+    return np.hstack([X, np.ones((len(X), 1))]) / np.sqrt(X.shape[1] + 1)
 
 
 class Logistic(Problem):
@@ -148,11 +202,28 @@ class Logistic(Problem):
         A, y = self._picked(self.draw(streams))
         return self._data_grad(x, A, -y) + self._reg(x)[1][:, None, :]
 
+    def metrics(self, x) -> dict:
+        """Training accuracy over the honest workers' samples, P[sign(a^T x) = y], and held-out test
+        accuracy on the spec's ``test_data()`` (NaN without one): ``{name: [R]}``."""
+        xp = self.xp
+        out = {"accuracy": _hits(xp, self._A, self._y, x)}
+        test = self.spec.test_data() if hasattr(self.spec, "test_data") else None
+        if test is not None:
+            A, y = (self.backend.asarray(a) for a in test)
+            out["test_accuracy"] = _hits(xp, A, y, x)
+        return out
+
     def subset_grads(self, x, N: int):
         """grad F_j(x) of the honest workers' pooled samples split, in order, into N equal
         subsets (LAD's data subsets): [R,N,d]; their mean is grad(x)."""
         A, y = split_samples(self._A, self._y, N)
         return self._data_grad(x, A[None], y[None]) + self._reg(x)[1][:, None, :]
+
+
+def _hits(xp, A, y, x):
+    """Fraction of samples (over every axis of A [.., d] but the last) with sign(a^T x) = y: [R]."""
+    z = xp.reshape(A, (-1, A.shape[-1])) @ xp.matrix_transpose(x)  # [N, R]
+    return xp.mean(xp.astype(z * xp.reshape(y, (-1, 1)) > 0, x.dtype), axis=0)
 
 
 @functools.lru_cache(maxsize=16)
