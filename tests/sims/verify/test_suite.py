@@ -48,6 +48,7 @@ def test_plateau_separates_dm21_from_vr_dm21_and_refutes_dm21_at_eps_minus_3():
     _assert_expected(dm + vr)
     assert abs(dm[0].measured + 4) <= 0.3
     assert dm[0].interval[1] < vr[0].interval[0]  # disjoint 90 % intervals, DM21 steeper
+    assert vr[0].measured >= -3.3
     assert dm[0].measured == dm[1].measured  # one measurement for both claims
 
 
