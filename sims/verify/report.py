@@ -27,8 +27,10 @@ def plot_check(check: Check, path: Path) -> Path | None:
     if check.check == "rate":
         rows = check.details["rows"]
         x = np.array([r["eps"] for r in rows])
-        ys = [np.asarray(r["rounds"], float) for r in rows]
-        ylabel, xlabel = "rounds to criterion", "eps"
+        method = c_mode(check) == "method_complexity"
+        ys = [np.asarray(r["costs" if method else "rounds"], float) for r in rows]
+        ylabel = f"{check.extra['cost_unit']} to criterion (best of the grid)" if method else "rounds to criterion"
+        xlabel = "eps"
         lower = [r.get("lower_bound") for r in rows]
         if all(v is not None for v in lower):
             ax.plot(x, lower, "k:", label="zero-respecting lower bound T/q")
@@ -64,6 +66,11 @@ def plot_check(check: Check, path: Path) -> Path | None:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def c_mode(check: Check) -> str:
+    """A rate check's mode: "method_complexity" (sims.verify.rate_verdict) or "theorem_horizon" (rate.py)."""
+    return check.extra.get("mode", "theorem_horizon")
 
 
 def write_report(checks: Sequence[Check], out: str | Path, title: str = "byzcomp verify", seconds: float | None = None,
@@ -106,6 +113,13 @@ def _details(c: Check) -> list[str]:
                 + ", ".join(f"{k} = {v:.4g}" for k, v in d["hyper"].items()) + ".", "",
                 "| attack | mean | upper end | diverged |", "|---|---|---|---|"]
         rows += [f"| {a} | {v['mean']:.4g} | {v['ucb']:.4g} | {v['diverged']} |" for a, v in d["per_attack"].items()]
+        return rows
+    if c.check == "rate" and c_mode(c) == "method_complexity":
+        rows = [f"Method complexity (claim-free grid, smallest mean cost): slope {c.measured:.3f}, {d['level']:.0%} "
+                f"bootstrap interval [{c.interval[0]:.3f}, {c.interval[1]:.3f}]; claim eps^{c.theory:g} is an upper "
+                f"bound: refuted only when the interval lies below {c.theory - d['tol']:g}; tight: {d['tight']}.", "",
+                f"| eps | mean {c.extra['cost_unit']} | best grid point |", "|---|---|---|"]
+        rows += [f"| {r['eps']:g} | {np.mean(r['costs']):.4g} | {r['best']} |" for r in d["rows"]]
         return rows
     if c.check == "rate":
         rows = [f"Fitted slope {c.measured:.3f}, {d['level']:.0%} bootstrap interval [{c.interval[0]:.3f}, "

@@ -1,12 +1,17 @@
 """The rate items of the verification suites (``sims.verify.suite`` assembles them)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
 import theory
 
 from .checks import Verdict
 from .claims import exponent_claim, typed_exponent
 from .items import Item, _size
 from .rate import RateSetting, measure_rates, rate_check
+from .rate_attain import grid, measure_complexity
+from .rate_verdict import method_rate_check
 from .runner import Setting
 
 PASS, FAIL = Verdict.PASS, Verdict.FAIL
@@ -45,3 +50,76 @@ def rate_item(key: str, quick: bool, wrong: float | None) -> Item:
         return out
 
     return Item(f"{key} rate on the hard instance", (key,), run)
+
+
+# -- the plateau family: method complexity (claim-free grids), upper-bound verdicts -------------------
+
+#: shared constants of every method compared (L = ell, Delta, sigma; sims.problems.plateau)
+PLATEAU = {"name": "plateau", "d": 32, "L": 1.0, "delta": 0.25, "sigma": 8.0}
+#: quick: four eps (the rounds loop, not the replica count, sets the run time); full: five
+PLATEAU_EPS = {True: (0.178, 0.212, 0.252, 0.3), False: (0.15, 0.178, 0.212, 0.252, 0.3)}
+PLATEAU_MAX_ROUNDS = 40_000
+
+#: declared claim-free grids (algorithm fields); no grid reads a theorem
+METHOD_GRIDS = {
+    "byz_dm21": grid(lr=tuple(2.0**-k for k in range(3, 12)), eta=(1.0, 0.1, 0.01)),
+    # half-octave steps: the STORM method's best step moves with eps by less than a factor 2
+    "byz_vr_dm21": grid(lr=tuple(2.0 ** (-k / 2) for k in range(0, 13)), eta=(1e-2, 3e-3, 1e-3, 3e-4, 1e-4)),
+    "br_csgd": grid(lr=tuple(2.0**-k for k in range(3, 12))),
+}
+
+
+@dataclass(frozen=True)
+class MethodRate:
+    """One method measured on the plateau: its algorithm, grid, and the Byzantine part."""
+
+    label: str
+    algorithm: Mapping[str, Any]
+    grid: Sequence[Mapping[str, float]]
+    f: int = 0
+
+    def setting(self, seeds: int) -> Setting:
+        byz = dict(aggregator={"name": "cwtm"}, compressor={"name": "topk", "k": 16}, n=7) if self.f else \
+            dict(aggregator={"name": "mean"}, n=3)
+        return Setting(self.label, PLATEAU, self.algorithm, f=self.f, seeds=seeds, **byz)
+
+
+def plateau_measure(method: MethodRate, quick: bool) -> list:
+    """Claim-free attainment of ``method`` over the eps grid (the grid x seeds as one batch per eps)."""
+    attack = "alie" if method.f else "none"
+    return measure_complexity(method.setting(_size(quick, 4, 8)), attack, method.grid, PLATEAU_EPS[quick],
+                              PLATEAU_MAX_ROUNDS)
+
+
+def plateau_checks(key: str, method: MethodRate, claims: Sequence[tuple[str, float, Verdict]], quick: bool,
+                   unit: str = "rounds") -> list:
+    """Rate checks of every (claim name, exponent, expected verdict) from ONE measurement of ``method``."""
+    data = plateau_measure(method, quick)
+    algo = method.algorithm["name"]
+    return [method_rate_check(key, name, a, data, "plateau", algo, method.label, unit=unit).with_expected(exp)
+            for name, a, exp in claims]
+
+
+def plateau_items(quick: bool) -> list[Item]:
+    """Byz-DM21 (eps^-4 class) and Byz-VR-DM21 (eps^-3 class) on the plateau, f = 0 and f > 0 with
+    cwtm, ALIE and Top-K; SGD (the other class) and crippled VR (no momentum: eta = 1) beside them."""
+    dm = lambda f: MethodRate(f"plateau, f = {f}", {"name": "byz_dm21"}, METHOD_GRIDS["byz_dm21"], f)  # noqa: E731
+    vr = lambda f: MethodRate(f"plateau, f = {f}", {"name": "byz_vr_dm21"}, METHOD_GRIDS["byz_vr_dm21"], f)  # noqa: E731
+    own = {"byz_dm21.nc": -4.0, "byz_vr_dm21.nc": -3.0}
+    eps3 = ("typed: eps^-3", -3.0)
+    items = []
+    for f in (0,) if quick else (0, 1):  # f > 0 takes ~2 min on 2 cores: full suite
+        items.append(Item(f"byz_dm21.nc rate on the plateau (f = {f})", ("byz_dm21.nc",), lambda f=f: plateau_checks(
+            "byz_dm21.nc", dm(f), [("theorem exponent", own["byz_dm21.nc"], PASS), (*eps3, FAIL)], quick)))
+        items.append(Item(f"byz_vr_dm21.nc rate on the plateau (f = {f})", ("byz_vr_dm21.nc",), lambda f=f: plateau_checks(
+            "byz_vr_dm21.nc", vr(f), [("theorem exponent", own["byz_vr_dm21.nc"], PASS)], quick)))
+    crippled = MethodRate("plateau, f = 0, crippled: eta = 1 (no STORM / momentum)", {"name": "byz_vr_dm21", "eta": 1.0},
+                          grid(lr=tuple(2.0**-k for k in range(3, 12))))
+    sgd = MethodRate("plateau, f = 0, other class", {"name": "br_csgd"}, METHOD_GRIDS["br_csgd"])
+    if quick:  # the quick suite's rate part stays within ~75 s on 2 cores
+        return items
+    items.append(Item("crippled Byz-VR-DM21 on the plateau", ("byz_vr_dm21.nc",), lambda: plateau_checks(
+        "byz_vr_dm21.nc", crippled, [(*eps3, FAIL)], quick)))
+    items.append(Item("SGD (the other class) on the plateau", ("sgd.nc",), lambda: plateau_checks(
+        "sgd.nc", sgd, [(*eps3, FAIL), ("theorem exponent", -4.0, PASS)], quick)))
+    return items
