@@ -83,7 +83,8 @@ def floor_check(claim: FloorClaim, fs: FloorSetting, measured=None, level: float
                  seconds=time.perf_counter() - t0)
 
 
-def floor_level_check(claim: BoundClaim, fs: FloorSetting, measured=None, level: float = 0.95) -> Check:
+def floor_level_check(claim: BoundClaim, fs: FloorSetting, measured=None, level: float = 0.95,
+                      power: bool = True) -> Check:
     """PASS iff at every grid point the plateau's upper confidence end (worst attack) is <= the
     claim's floor (``claim.evaluate(...)['floor']`` at that point's declared constants)."""
     t0 = time.perf_counter()
@@ -99,7 +100,14 @@ def floor_level_check(claim: BoundClaim, fs: FloorSetting, measured=None, level:
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, rows[-1]
     ok = bool(np.isfinite(worst_ratio) and worst_ratio <= 1.0)
+    verdict = Verdict.PASS if ok else Verdict.FAIL
+    extra = {}
+    if power and claim.scale == 1 and not claim.factors:
+        from .power import floor_level_power
+
+        extra = {**floor_level_power(claim, fs, data, verdict, level=level),
+                 "detects_floor_below": float(max(0.0, worst_ratio))}
     return Check(theorem=claim.theorem.key, check="floor_level", setting=f"{fs.base.label}, vs {fs.knob}",
                  claim=claim.name, measured=worst["ucb"], theory=worst["floor"],
-                 slack=slack_ratio(worst["floor"], worst["mean"]), verdict=Verdict.PASS if ok else Verdict.FAIL,
-                 details={**data, "level": level, "points": rows}, seconds=time.perf_counter() - t0)
+                 slack=slack_ratio(worst["floor"], worst["mean"]), verdict=verdict,
+                 details={**data, "level": level, "points": rows}, seconds=time.perf_counter() - t0, extra=extra)
