@@ -28,7 +28,9 @@ def marina_settings(quick: bool) -> list[Setting]:
     quad = {"name": "quadratic", "d": 20, "L": 1.0, "mu": 0.05, "oracle": "finite_sum", "m": 16, "batch": 2, "sigma": 0.5}
     out = [Setting("quadratic, zeta^2=0.09", {**quad, "G": 0.3}, **common),
            Setting("quadratic, zeta=0", {**quad, "G": 0.0}, **common),
-           Setting("logistic", {"name": "logistic", "d": 20, "m": 32, "het": 0.5, "batch": 4}, **common)]
+           Setting("logistic", {"name": "logistic", "d": 20, "m": 32, "het": 0.5, "batch": 4}, **common),
+           # transient 2 Delta0/(gamma (T+1)) small against the plateau: "floor dropped" must be caught here
+           Setting("quadratic, zeta^2=1, T=1000", {**quad, "G": 1.0}, **{**common, "T": 1000, "seeds": _size(quick, 4, 16)})]
     if not quick:
         out.append(Setting("logistic (nonconvex reg)", {"name": "logistic", "d": 20, "m": 32, "het": 1.0, "batch": 4,
                                                         "reg": "nonconvex", "lam": 0.01}, **common))
@@ -51,8 +53,8 @@ def marina_bound(quick: bool) -> Item:
 
 def sgd_bound(quick: bool) -> Item:
     """The descent-lemma bound of minibatch SGD is nearly tight on a quadratic with eigenvalues in
-    [0.8 L, L] when the prescribed step is gamma = 1/L (T <= 2 n Delta0/(L sigma^2)): bound x 0.5
-    must FAIL there."""
+    [0.8 L, L] when the prescribed step is gamma = 1/L (T <= 2 n Delta0/(L sigma^2)): the power
+    matrix's "bound x 0.5" must be caught there (formerly a hand-written must-fail twin)."""
     th = theory.get("sgd.nc")
     s = Setting("quadratic, mu=0.8L, gamma=1/L",
                 {"name": "quadratic", "d": 50, "L": 1.0, "mu": 0.8, "G": 0.0, "sigma": 1.0, "x0_dist": 10.0},
@@ -62,10 +64,9 @@ def sgd_bound(quick: bool) -> Item:
     def run():
         claim = BoundClaim(th)
         m = measure(claim, s)
-        return [bound_check(claim, s, measured=m).with_expected(PASS),
-                bound_check(claim.scaled(0.5), s, measured=m).with_expected(FAIL)]
+        return [bound_check(claim, s, measured=m).with_expected(PASS)]
 
-    return Item("SGD descent-lemma bound (and x 0.5)", (th.key,), run)
+    return Item("SGD descent-lemma bound", (th.key,), run)
 
 
 # ---------------------------------------------------------------------------------------------- floor
