@@ -17,7 +17,7 @@ from .implied import implied_constant
 from .runner import FULL_ATTACKS, QUICK_ATTACKS, Setting
 from .suite_rate import rate_item, rate_settings  # noqa: F401  (rate_settings: re-exported)
 
-PASS, FAIL = Verdict.PASS, Verdict.FAIL
+PASS, FAIL, INFO = Verdict.PASS, Verdict.FAIL, Verdict.INFO
 
 
 # ---------------------------------------------------------------------------------------------- bound
@@ -81,15 +81,11 @@ def dgd_floor(quick: bool) -> Item:
     def run():
         m = measure_floor(fs)
         claim = BoundClaim(th)
-        return [floor_check(FloorClaim.of(th), fs, measured=m).with_expected(PASS),
-                floor_check(FloorClaim.constant("G", th), fs, measured=m).with_expected(FAIL),
+        return [floor_check(FloorClaim.of(th), fs, measured=m).with_expected(INFO),
                 floor_level_check(claim, fs, measured=m).with_expected(PASS),
                 floor_level_check(claim.with_factors(kappa=0.01), fs, measured=m).with_expected(FAIL)]
 
     return Item("Robust D-GD floor vs G^2 (and kappa too small)", (th.key,), run)
-
-
-ROSDHB_DK_FLOOR = "kappa G^2"  # what the data say (see rosdhb_floor and the report)
 
 
 def rosdhb_floor(quick: bool, aggregator: str = "cwtm") -> Item:
@@ -104,8 +100,9 @@ def rosdhb_floor(quick: bool, aggregator: str = "cwtm") -> Item:
 
     def run():
         m = measure_floor(fs)
-        out = [floor_check(FloorClaim.of(nc), fs, measured=m).with_expected(PASS),
-               floor_check(FloorClaim.of(dk), fs, measured=m).with_expected(FAIL)]
+        out = [floor_check(FloorClaim.of(nc), fs, measured=m).with_expected(INFO),
+               floor_level_check(BoundClaim(nc), fs, measured=m).with_expected(PASS),
+               floor_level_check(BoundClaim(dk), fs, measured=m).with_expected(PASS)]
         runs = [{"constants": r["constants"], "T": base.T, "hyper": {}, "measured": max(r["plateau"]),
                  "label": f"d/k={r['knob']:g}, {r['worst_attack']}"} for r in m["rows"]]
         out.append(implied_constant(BoundClaim(nc), "c3", runs, target="floor", setting=base.label).with_expected(PASS))
@@ -140,7 +137,8 @@ NOTES = (
     "* Rate checks: zero-chain hard instance (sims.problems.zero_chain), f = 0 with the mean (a robust "
     "aggregator trims the lone successful coin of the probability-p oracle, which changes the instance's "
     "scaling); rounds until the chain is traversed; horizon = fixed fraction of the theorem's T(eps).",
-    "* RoSDHB floor: the plateau does not grow with d/k (slope ~0 for cwtm and krum): the data say kappa G^2, "
-    "not kappa (d/k) G^2 (coordinate-homogeneous aggregators see (d/k)-scaled messages on a k-mask whose "
-    "average over masks is unbiased).",
+    "* Floors are upper bounds: a floor record is refuted only by a plateau above it (floor_level: PASS = "
+    "consistent, FAIL = refuted); slopes against G^2 or d/k are information (INFO). RoSDHB: the plateau lies "
+    "below both c3 kappa G^2 and c3 kappa (d/k) G^2, so neither record is refuted; a flat plateau does not "
+    "decide between them.",
 )
