@@ -18,3 +18,9 @@ def test_ef21_bc_order_carries_both_alphas():
     expr = order_expr(th.complexity.subs(table_substitutions()))
     names = {s.name for s in expr.free_symbols}
     assert {"alpha_w", "alpha_M"} <= names
+
+
+def test_pl_rows_whose_floor_grows_with_the_step_do_not_print_a_plain_log():
+    for key in ("byz_dm21.pl", "byz_vr_dm21.pl"):
+        assert "eps^-1 log(1/eps) with eta ~ eps" in theory.get(key).exponent_str()
+    assert theory.get("robust_dgd.pl").exponent_str() == "log(1/eps)"
