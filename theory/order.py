@@ -7,7 +7,9 @@
   (an upper bound: 1 - p -> 1);
 * products multiply the term lists; a positive power distributes over a sum
   ((sum a_i)^q = Theta(sum a_i^q) for a fixed number of terms);
-* a sum under a negative power, Min/Max, logs and Piecewise stay atomic;
+* a sum under a negative power stays atomic, except that a summand cancelling at a small
+  parameter is expanded first (1/(1 - sqrt(1 - alpha)) -> 1/alpha, not 1);
+* Min/Max, logs and Piecewise stay atomic;
 * a monomial is dropped when another one dominates it on the regime: their ratio is bounded there,
   i.e. every symbol with a positive exponent in the ratio is bounded above and every one with a
   negative exponent is bounded away from 0 (with omega in [1, oo): 1 + omega -> omega).
@@ -56,11 +58,28 @@ def _theta(e: sp.Expr) -> list[sp.Expr]:
         return out
     if e.is_Pow and e.args[1].is_Number:
         base, q = e.args
+        if q < 0 and base.is_Add and any(a.could_extract_minus_sign() for a in base.args):
+            base = _small_parameter_leading(base)  # 1 - sqrt(1 - alpha) -> alpha/2, not 1
         inner = _theta(base)
         if q > 0 or len(inner) == 1:
             return [t**q for t in inner]
         return [sp.Add(*inner) ** q]
     return [e]
+
+
+def _small_parameter_leading(e: sp.Expr) -> sp.Expr:
+    """Leading term of a difference as each parameter with a range (0, b], b finite, goes to 0 (a
+    denominator with a cancelling summand: dropping the negative part there would drop a 1/alpha)."""
+    for sym in sorted(e.free_symbols, key=lambda s: s.name):
+        lo, hi = DEFAULT_REGIME.get(sym.name, (0, oo))
+        if lo == 0 and hi != oo:
+            try:
+                lead = e.as_leading_term(sym)
+            except (ValueError, NotImplementedError):  # pragma: no cover - sympy cannot expand
+                continue
+            if lead != 0:
+                e = lead
+    return e
 
 
 def _proportional(a: sp.Expr, b: sp.Expr) -> bool:

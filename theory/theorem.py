@@ -390,7 +390,15 @@ class Theorem:
         e = self.exponent(criterion)
         if e is None:
             return "-"
+        if e == 0 and self._floor_step_symbols():
+            # floor ~ step * sigma^2: reaching eps needs step ~ eps, so T ~ eps^-1 log(1/eps)
+            step = ", ".join(self._floor_step_symbols())
+            return f"log(1/eps) at fixed {step}; eps^-1 log(1/eps) with {step} ~ eps"
         return "log(1/eps)" if e == 0 else f"eps^{e}"
+
+    def _floor_step_symbols(self) -> list[str]:
+        """Step sizes / momenta (eta, gamma) the floor depends on (a stochastic term eta sigma^2)."""
+        return sorted(s.name for s in self.floor.free_symbols if s.name in ("eta", "gamma"))
 
     def latex(self) -> str:
         """A LaTeX block: statement, prescribed hyper-parameters, bound, floor, T(eps) and its exponent."""

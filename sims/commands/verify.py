@@ -10,6 +10,9 @@ def register(sub) -> None:
                        description=__doc__)
     p.add_argument("theorems", nargs="*", help="theorem keys or algorithm names (default: the whole suite)")
     p.add_argument("--quick", action="store_true", help="the quick suite (a few minutes on 2 cores)")
+    p.add_argument("--at", metavar="FILE.toml", default=None,
+                   help="check the named records at this experiment setting (default: the suite, and each "
+                        "record's examples/<algorithm>.toml for records the suite does not cover)")
     p.add_argument("--out", default="verify_report", help="report directory (markdown, plots, checks.json)")
     p.set_defaults(func=main)
 
@@ -17,9 +20,26 @@ def register(sub) -> None:
 def main(args) -> int:
     from tqdm.auto import tqdm
 
-    from ..verify import format_table, suite, write_report
+    import theory
 
-    items = suite.select(suite.items(quick=args.quick), args.theorems)
+    from ..verify import format_table, suite, write_report
+    from ..verify.at import at_item
+
+    if args.at is not None and not args.theorems:
+        print("error: --at needs the record(s) to check: byzcomp verify NAME --at FILE.toml", file=sys.stderr)
+        return 2
+    try:
+        for name in args.theorems:
+            theory.resolve(name)
+    except Exception as e:  # unknown record name
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.at is not None:
+        items = [at_item(name, args.at, args.quick) for name in args.theorems]
+    else:
+        all_items = suite.items(quick=args.quick)
+        items = suite.select(all_items, args.theorems)
+        items += [at_item(name, None, args.quick) for name in args.theorems if not suite.select(all_items, [name])]
     if not items:
         print("error: no check of the suite covers " + ", ".join(args.theorems), file=sys.stderr)
         return 2

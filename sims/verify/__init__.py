@@ -28,9 +28,14 @@ Public API (every check returns a frozen :class:`Check` with ``measured``, ``the
   over an eps grid, theorem-prescribed hyper-parameters at each eps; slope of log rounds vs log eps
   with a bootstrap interval over seeds (:func:`bootstrap_slope`); PASS iff within ``tol`` (0.3) of
   the claim and the claim inside the interval widened by ``tol``.
-* **Floor checks** (:class:`FloorSetting`): :func:`floor_check` compares the plateau's slope against
-  a knob ("G^2", "kappa", "d/k", "1/p") with the claim's; :func:`floor_level_check` compares the
-  plateau with the claimed floor value.
+* **Floor checks** (:class:`FloorSetting`): :func:`floor_level_check` compares the plateau with the
+  claimed floor value (PASS = consistent, FAIL = refuted: a floor is an upper bound);
+  :func:`floor_check` reports the plateau's slope against a knob ("G^2", "kappa", "d/k", "1/p")
+  beside the claim's (INFO).
+* **Power** (:mod:`sims.verify.power`): bound and floor-level checks re-evaluated on their own runs
+  under standard wrong versions of the record (checks.json "power", "provenance").
+* **At a setting** (:mod:`sims.verify.at`): any record at a TOML experiment file or its shipped
+  example (``byzcomp verify NAME [--at FILE.toml]``).
 * **Implied constants** (:func:`implied_constant`): the smallest value of a named constant
   consistent with all runs, and the run that binds it.
 * **Suite and report**: :mod:`sims.verify.suite` (``items(quick)``, expected verdicts),

@@ -43,9 +43,10 @@ def measure(claim: BoundClaim, setting: Setting, level: float = 0.95, method: st
 
 
 def bound_check(claim: BoundClaim, setting: Setting, level: float = 0.95, method: str = "t",
-                measured=None) -> Check:
+                measured=None, power: bool = True) -> Check:
     """PASS iff max over attacks of the upper confidence end <= the claimed bound.  ``measured``
-    (the output of :func:`measure`) lets several claims share one set of runs."""
+    (the output of :func:`measure`) lets several claims share one set of runs.  ``power``: for the
+    record's own claim, add the power matrix (:mod:`.power`) and the record's provenance."""
     t0 = time.perf_counter()
     declared, hyper, per_attack = measured if measured is not None else measure(claim, setting, level, method)
     ev = claim.evaluate(declared, setting.T, hyper)
@@ -54,6 +55,12 @@ def bound_check(claim: BoundClaim, setting: Setting, level: float = 0.95, method
     bound = float(ev["bound"])
     conditions_ok = all(ev["conditions"].values())
     verdict = Verdict.PASS if (np.isfinite(ucb) and ucb <= bound and conditions_ok) else Verdict.FAIL
+    extra = {}
+    if power and claim.scale == 1 and not claim.factors:
+        from .power import bound_power, detects_below
+
+        extra = {**bound_power(claim, setting, (declared, hyper, per_attack), verdict, level=level, method=method),
+                 "detects_bound_below": detects_below(ucb, bound)}
     return Check(
         theorem=claim.theorem.key, check="bound", setting=setting.label, claim=claim.name,
         measured=ucb, theory=bound, slack=slack_ratio(bound, mean), verdict=verdict,
@@ -62,5 +69,5 @@ def bound_check(claim: BoundClaim, setting: Setting, level: float = 0.95, method
                  "per_attack": per_attack, "floor": float(ev["floor"]), "conditions": ev["conditions"],
                  "T": setting.T, "seeds": setting.seeds,
                  "constants": {k: declared[k] for k in sorted(declared)}},
-        seconds=time.perf_counter() - t0,
+        seconds=time.perf_counter() - t0, extra=extra,
     )

@@ -63,7 +63,9 @@ class Check:
         verdict = self.verdict.value
         if self.expected is not None:
             verdict += "" if self.as_expected else f" (expected {self.expected.value})"
-        return {"theorem": self.theorem, "check": self.check, "setting": self.setting, "claim": self.claim,
+        tag = (self.extra.get("provenance") or {}).get("tag")
+        theorem = self.theorem + (f" [{tag}]" if tag in ("RECON", "UNVERIFIED") else "")
+        return {"theorem": theorem, "check": self.check, "setting": self.setting, "claim": self.claim,
                 "measured": meas, "theory": _fmt(self.theory), "slack": _fmt(self.slack), "verdict": verdict}
 
 

@@ -94,7 +94,7 @@ def write_report(checks: Sequence[Check], out: str | Path, title: str = "byzcomp
         name = f"{base}_{seen[base]}"
         lines += [f"## {c.theorem} - {c.check} - {c.setting}", "", f"Claim: {c.claim}. Verdict: **{c.verdict.value}**"
                   + ("" if c.as_expected else f" (expected {c.expected.value})") + ".", ""]
-        lines += _details(c)
+        lines += _details(c) + _power_lines(c)
         png = plot_check(c, out / f"{name}.png")
         if png is not None:
             lines += ["", f"![{c.theorem} {c.check}]({png.name})"]
@@ -102,6 +102,21 @@ def write_report(checks: Sequence[Check], out: str | Path, title: str = "byzcomp
     (out / "report.md").write_text("\n".join(lines))
     (out / "checks.json").write_text(json.dumps([_jsonable(c) for c in checks], indent=1, default=_default))
     return out / "report.md"
+
+
+def _power_lines(c: Check) -> list[str]:
+    """Provenance of the record and the power matrix (caught / not caught) of a bound / floor check."""
+    out = []
+    prov = c.extra.get("provenance")
+    if prov:
+        out += ["", f"Record: {prov['paper']}, {prov['reference']} [{prov['tag']}]."]
+    power = c.extra.get("power")
+    if power:
+        caught = [p["perturbation"] for p in power if p["caught"]]
+        missed = [p["perturbation"] for p in power if not p["caught"]]
+        out += ["", "Power (same runs): caught " + (", ".join(caught) or "nothing")
+                + "; not caught " + (", ".join(missed) or "nothing") + "."]
+    return out
 
 
 def _details(c: Check) -> list[str]:

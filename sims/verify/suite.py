@@ -17,7 +17,7 @@ from .implied import implied_constant
 from .runner import FULL_ATTACKS, QUICK_ATTACKS, Setting
 from .suite_rate import plateau_items, rate_item, rate_settings  # noqa: F401  (rate_settings: re-exported)
 
-PASS, FAIL = Verdict.PASS, Verdict.FAIL
+PASS, FAIL, INFO = Verdict.PASS, Verdict.FAIL, Verdict.INFO
 
 
 # ---------------------------------------------------------------------------------------------- bound
@@ -28,7 +28,9 @@ def marina_settings(quick: bool) -> list[Setting]:
     quad = {"name": "quadratic", "d": 20, "L": 1.0, "mu": 0.05, "oracle": "finite_sum", "m": 16, "batch": 2, "sigma": 0.5}
     out = [Setting("quadratic, zeta^2=0.09", {**quad, "G": 0.3}, **common),
            Setting("quadratic, zeta=0", {**quad, "G": 0.0}, **common),
-           Setting("logistic", {"name": "logistic", "d": 20, "m": 32, "het": 0.5, "batch": 4}, **common)]
+           Setting("logistic", {"name": "logistic", "d": 20, "m": 32, "het": 0.5, "batch": 4}, **common),
+           # transient 2 Delta0/(gamma (T+1)) small against the plateau: "floor dropped" must be caught here
+           Setting("quadratic, zeta^2=1, T=1000", {**quad, "G": 1.0}, **{**common, "T": 1000, "seeds": _size(quick, 4, 16)})]
     if not quick:
         out.append(Setting("logistic (nonconvex reg)", {"name": "logistic", "d": 20, "m": 32, "het": 1.0, "batch": 4,
                                                         "reg": "nonconvex", "lam": 0.01}, **common))
@@ -51,8 +53,8 @@ def marina_bound(quick: bool) -> Item:
 
 def sgd_bound(quick: bool) -> Item:
     """The descent-lemma bound of minibatch SGD is nearly tight on a quadratic with eigenvalues in
-    [0.8 L, L] when the prescribed step is gamma = 1/L (T <= 2 n Delta0/(L sigma^2)): bound x 0.5
-    must FAIL there."""
+    [0.8 L, L] when the prescribed step is gamma = 1/L (T <= 2 n Delta0/(L sigma^2)): the power
+    matrix's "bound x 0.5" must be caught there (formerly a hand-written must-fail twin)."""
     th = theory.get("sgd.nc")
     s = Setting("quadratic, mu=0.8L, gamma=1/L",
                 {"name": "quadratic", "d": 50, "L": 1.0, "mu": 0.8, "G": 0.0, "sigma": 1.0, "x0_dist": 10.0},
@@ -62,10 +64,9 @@ def sgd_bound(quick: bool) -> Item:
     def run():
         claim = BoundClaim(th)
         m = measure(claim, s)
-        return [bound_check(claim, s, measured=m).with_expected(PASS),
-                bound_check(claim.scaled(0.5), s, measured=m).with_expected(FAIL)]
+        return [bound_check(claim, s, measured=m).with_expected(PASS)]
 
-    return Item("SGD descent-lemma bound (and x 0.5)", (th.key,), run)
+    return Item("SGD descent-lemma bound", (th.key,), run)
 
 
 # ---------------------------------------------------------------------------------------------- floor
@@ -80,15 +81,11 @@ def dgd_floor(quick: bool) -> Item:
     def run():
         m = measure_floor(fs)
         claim = BoundClaim(th)
-        return [floor_check(FloorClaim.of(th), fs, measured=m).with_expected(PASS),
-                floor_check(FloorClaim.constant("G", th), fs, measured=m).with_expected(FAIL),
+        return [floor_check(FloorClaim.of(th), fs, measured=m).with_expected(INFO),
                 floor_level_check(claim, fs, measured=m).with_expected(PASS),
                 floor_level_check(claim.with_factors(kappa=0.01), fs, measured=m).with_expected(FAIL)]
 
     return Item("Robust D-GD floor vs G^2 (and kappa too small)", (th.key,), run)
-
-
-ROSDHB_DK_FLOOR = "kappa G^2"  # what the data say (see rosdhb_floor and the report)
 
 
 def rosdhb_floor(quick: bool, aggregator: str = "cwtm") -> Item:
@@ -103,8 +100,9 @@ def rosdhb_floor(quick: bool, aggregator: str = "cwtm") -> Item:
 
     def run():
         m = measure_floor(fs)
-        out = [floor_check(FloorClaim.of(nc), fs, measured=m).with_expected(PASS),
-               floor_check(FloorClaim.of(dk), fs, measured=m).with_expected(FAIL)]
+        out = [floor_check(FloorClaim.of(nc), fs, measured=m).with_expected(INFO),
+               floor_level_check(BoundClaim(nc), fs, measured=m).with_expected(PASS),
+               floor_level_check(BoundClaim(dk), fs, measured=m).with_expected(PASS)]
         runs = [{"constants": r["constants"], "T": base.T, "hyper": {}, "measured": max(r["plateau"]),
                  "label": f"d/k={r['knob']:g}, {r['worst_attack']}"} for r in m["rows"]]
         out.append(implied_constant(BoundClaim(nc), "c3", runs, target="floor", setting=base.label).with_expected(PASS))
@@ -139,7 +137,8 @@ NOTES = (
     "* Rate checks: zero-chain hard instance (sims.problems.zero_chain), f = 0 with the mean (a robust "
     "aggregator trims the lone successful coin of the probability-p oracle, which changes the instance's "
     "scaling); rounds until the chain is traversed; horizon = fixed fraction of the theorem's T(eps).",
-    "* RoSDHB floor: the plateau does not grow with d/k (slope ~0 for cwtm and krum): the data say kappa G^2, "
-    "not kappa (d/k) G^2 (coordinate-homogeneous aggregators see (d/k)-scaled messages on a k-mask whose "
-    "average over masks is unbiased).",
+    "* Floors are upper bounds: a floor record is refuted only by a plateau above it (floor_level: PASS = "
+    "consistent, FAIL = refuted); slopes against G^2 or d/k are information (INFO). RoSDHB: the plateau lies "
+    "below both c3 kappa G^2 and c3 kappa (d/k) G^2, so neither record is refuted; a flat plateau does not "
+    "decide between them.",
 )
