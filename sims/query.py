@@ -143,25 +143,24 @@ class Not:
 
 
 @dataclass(frozen=True)
-class AllOf:
+class _Junction:
+    """The rows every part selects (:class:`AllOf`) or any part selects (:class:`AnyOf`)."""
+
     parts: tuple
 
     def mask(self, frame):
-        return np.logical_and.reduce([p.mask(frame) for p in self.parts])
+        return self.reduce([p.mask(frame) for p in self.parts])
 
     def columns(self):
         return set().union(*(p.columns() for p in self.parts))
 
 
-@dataclass(frozen=True)
-class AnyOf:
-    parts: tuple
+class AllOf(_Junction):
+    reduce = staticmethod(np.logical_and.reduce)
 
-    def mask(self, frame):
-        return np.logical_or.reduce([p.mask(frame) for p in self.parts])
 
-    def columns(self):
-        return set().union(*(p.columns() for p in self.parts))
+class AnyOf(_Junction):
+    reduce = staticmethod(np.logical_or.reduce)
 
 
 def _compare(values: pd.Series, op, literal) -> np.ndarray:

@@ -32,6 +32,22 @@ def small_config(**sections):
     return out
 
 
+def assert_replicas_as_alone(cfg, replicas):
+    """Run ``cfg``'s whole batch, then each of ``replicas`` alone: final iterates and recorded
+    grad_sq must be bit-identical (the engine's batch-independence contract); returns the batch."""
+    import numpy as np
+
+    from sims import Job, run, run_batch
+
+    batch = run(cfg)
+    for r in replicas:
+        alone = run_batch([Job(cfg, r)])
+        np.testing.assert_array_equal(batch.final_x[r], alone.final_x[0])
+        np.testing.assert_array_equal(batch.records[batch.records.replica == r].grad_sq.to_numpy(),
+                                      alone.records.grad_sq.to_numpy())
+    return batch
+
+
 @pytest.fixture
 def config_dict():
     return small_config

@@ -7,7 +7,7 @@ import pytest
 
 from sims import ExperimentConfig, Job, run, run_batch
 from sims.backend import Backend
-from tests.conftest import requires_torch, small_config
+from tests.conftest import assert_replicas_as_alone, requires_torch, small_config
 
 NOISY = dict(
     problem={"name": "quadratic", "d": 8, "G": 1.0, "B": 0.5, "sigma": 0.3, "oracle": "finite_sum", "batch": 2},
@@ -17,12 +17,7 @@ NOISY = dict(
 
 def test_replica_alone_equals_replica_in_batch_of_64():
     cfg = ExperimentConfig.from_dict(small_config(**NOISY, run={"seeds": 64, "T": 25}))
-    batch = run(cfg)
-    for r in (0, 17, 63):
-        alone = run_batch([Job(cfg, r)])
-        np.testing.assert_array_equal(batch.final_x[r], alone.final_x[0])
-        np.testing.assert_array_equal(batch.records[batch.records.replica == r].grad_sq.to_numpy(),
-                                      alone.records.grad_sq.to_numpy())
+    assert_replicas_as_alone(cfg, (0, 17, 63))
 
 
 def test_replicas_differ_and_reruns_repeat():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sims import ExperimentConfig, Job, run, run_batch
+from sims import ExperimentConfig, run
 from sims.errors import ConfigError
 from sims.rng import ReplicaStreams
-from tests.conftest import requires_torch, small_config
+from tests.conftest import assert_replicas_as_alone, requires_torch, small_config
 
 GAUSSIAN = dict(problem={"name": "quadratic", "d": 12, "G": 1.0, "B": 0.5, "sigma": 0.3},
                 algorithm={"name": "rosdhb", "lr": 0.2, "beta": 0.8},
@@ -49,12 +49,7 @@ def test_numpy_and_torch_agree_per_dtype(dtype):
 def test_device_rng_keeps_a_replica_identical_alone_and_in_a_batch_of_16():
     cfg = ExperimentConfig.from_dict(small_config(**GAUSSIAN, run={"seeds": 16, "T": 15, "backend": "torch",
                                                                    "rng": "device"}))
-    batch = run(cfg)
-    for r in (0, 9, 15):
-        alone = run_batch([Job(cfg, r)])
-        np.testing.assert_array_equal(batch.final_x[r], alone.final_x[0])
-        np.testing.assert_array_equal(batch.records[batch.records.replica == r].grad_sq.to_numpy(),
-                                      alone.records.grad_sq.to_numpy())
+    batch = assert_replicas_as_alone(cfg, (0, 9, 15))
     assert not np.allclose(batch.final_x[0], batch.final_x[1])
 
 
