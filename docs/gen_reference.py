@@ -5,16 +5,24 @@ import dataclasses
 from pathlib import Path
 
 
+_RST_INLINE = str.maketrans({c: "\\" + c for c in "\\|*`_"})
+
+
+def rst_text(text: str) -> str:
+    """Free text as literal reST: ``|u|`` would otherwise be read as a substitution, ``a*b`` as emphasis."""
+    return text.translate(_RST_INLINE)
+
+
 def field_rows(cls):
     for f in dataclasses.fields(cls):
         rule = f.metadata.get("rule")
         default = f.default if f.default is not dataclasses.MISSING else "(required)"
-        yield f.name, repr(default), rule.describe() if rule else "", f.metadata.get("doc", "")
+        yield f.name, repr(default), rst_text(rule.describe()) if rule else "", rst_text(f.metadata.get("doc", ""))
 
 
 def section(title: str, cls) -> list[str]:
     doc = (cls.__doc__ or "").strip().splitlines()
-    lines = [title, "~" * len(title), "", (doc[0] if doc else ""), ""]
+    lines = [title, "~" * len(title), "", rst_text(doc[0]) if doc else "", ""]
     rows = list(field_rows(cls))
     if not rows:
         return lines + ["No fields.", ""]
