@@ -20,13 +20,18 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, cast
 
 from .aggregators.base import Chain
 from .backend import BACKENDS, DTYPES
 from .errors import ConfigError
 from .params import Boolean, Integer, OneOf, Optional, Real, Setting, Spec, param, require, unknown_keys
 from .registry import build
+
+if TYPE_CHECKING:
+    from .algorithms.base import AlgorithmSpec
+    from .attacks.base import AttackSpec
+    from .compressors.base import CompressorSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,10 +98,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 @dataclass(frozen=True)
 class ExperimentConfig:
     problem: Spec
-    algorithm: Spec
+    algorithm: AlgorithmSpec
     aggregator: Chain
-    attack: Spec
-    compressor: Spec
+    attack: AttackSpec
+    compressor: CompressorSpec
     workers: WorkersSpec = field(default_factory=WorkersSpec)
     run: RunSpec = field(default_factory=RunSpec)
     title: str = ""
@@ -189,8 +194,13 @@ class ExperimentConfig:
                 self.attack.shape_key(), self.compressor.shape_key(), self.workers.shape_key(), run.shape_key())
 
 
+class _FixedDimension(Protocol):
+    d: int
+
+
 def problem_dimension(problem: Spec) -> int:
-    return problem.dimension() if hasattr(problem, "dimension") else problem.d
+    """d of a problem spec: its ``dimension()`` where the data decide it, else its field ``d``."""
+    return problem.dimension() if hasattr(problem, "dimension") else cast(_FixedDimension, problem).d
 
 
 def _section(cls, table):

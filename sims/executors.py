@@ -24,7 +24,8 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, CancelledError, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
 
 from .errors import ConfigError
 from .plugins import for_workers
@@ -32,7 +33,8 @@ from .plugins import for_workers
 DASK_PREFIXES = ("dask://", "tcp://", "tls://", "inproc://")
 
 
-class Outcome(NamedTuple):
+@dataclass(frozen=True)
+class Outcome:
     index: int  # position of the task in the submitted sequence
     value: Any = None
     error: BaseException | None = None
@@ -65,7 +67,7 @@ class SerialExecutor(Executor):
 
     name = "serial"
 
-    def map(self, fn, tasks):
+    def map(self, fn: Callable, tasks: Sequence) -> Iterator[Outcome]:
         for i, task in enumerate(tasks):
             try:
                 value = fn(task)
@@ -108,7 +110,7 @@ class ProcessExecutor(Executor):
         if self.context.get_start_method() == "forkserver":
             self.context.set_forkserver_preload(["sims.sweep"])
 
-    def map(self, fn, tasks):
+    def map(self, fn: Callable, tasks: Sequence) -> Iterator[Outcome]:
         fn, tasks = for_workers(fn, tasks)  # the workers load this process's plugins first
         pending = set(range(len(tasks)))
         attempts: Counter[int] = Counter()
@@ -145,7 +147,7 @@ class DaskExecutor(Executor):
         self.owned = not isinstance(client_or_address, Client)
         self.client = Client(client_or_address) if self.owned else client_or_address
 
-    def map(self, fn, tasks):
+    def map(self, fn: Callable, tasks: Sequence) -> Iterator[Outcome]:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
@@ -199,7 +201,8 @@ def make_executor(spec: Any = "local", workers: int | None = None, tasks: int | 
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - dask is optional
-        Client = ()
-    if isinstance(spec, Client):
-        return DaskExecutor(spec, retries)
+        pass
+    else:
+        if isinstance(spec, Client):
+            return DaskExecutor(spec, retries)
     raise ConfigError("executor", repr(spec), "must be 'local', 'serial', 'dask://HOST:PORT' or a distributed.Client")

@@ -93,14 +93,17 @@ def _parse_one(kind: str, text: str) -> dict:
     table: dict = {"name": name.strip()}
     for item in filter(None, rest.rstrip("]").split(",")):
         key, _, value = item.partition("=")
-        for cast in (int, float):
-            try:
-                value = cast(value)
-                break
-            except ValueError:
-                pass
-        table[key.strip()] = value
+        table[key.strip()] = _number_or_text(value)
     return table
+
+
+def _number_or_text(text: str) -> int | float | str:
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
 
 
 def parse_rule(text: str) -> Chain:
@@ -272,7 +275,19 @@ def _log(value: np.ndarray) -> np.ndarray:
                         np.where(value == np.inf, 700.0, -50.0))
 
 
-def lbfgs(score: Callable, track: Tracker, steps: int) -> None:
+class Score:
+    """rho of each replica's input x [R, n, d] under ``chain`` (its last ``f`` rows Byzantine), with
+    the replica streams ``streams`` unless others are given; counts the inputs scored."""
+
+    def __init__(self, chain: Chain, f: int, streams: ReplicaStreams):
+        self.chain, self.f, self.streams, self.evaluations = chain, f, streams, 0
+
+    def __call__(self, x: np.ndarray, streams: ReplicaStreams | None = None) -> np.ndarray:
+        self.evaluations += x.shape[0]
+        return ratios(self.chain, x, self.f, streams if streams is not None else self.streams)
+
+
+def lbfgs(score: Score, track: Tracker, steps: int) -> None:
     """L-BFGS-B on sum_r log rho_r over all rows (module doc, step 2), from the tracker's inputs."""
     from scipy.optimize import minimize
 
@@ -306,7 +321,7 @@ def lbfgs(score: Callable, track: Tracker, steps: int) -> None:
         minimize(objective, z0, jac=True, method="L-BFGS-B", options={"maxiter": steps, "maxfun": steps})
 
 
-def hill_climb(score: Callable, track: Tracker, iters: int, rng: np.random.Generator, step: float = 1.0) -> None:
+def hill_climb(score: Score, track: Tracker, iters: int, rng: np.random.Generator, step: float = 1.0) -> None:
     """Batched (1+1) hill climb from the tracker's inputs (module doc, step 3); ``step``: the initial
     move size in honest spreads."""
     x, value = track.x.copy(), track.value.copy()
@@ -351,15 +366,8 @@ def search(rule, n: int, f: int, d: int = 2, restarts: int = 32, iters: int = 20
     say = progress or (lambda text: None)
     clock = time.perf_counter()
     rng = np.random.default_rng([seed, n, f, d])
-    count = [0]
-
-    def score(x, streams=None):
-        count[0] += x.shape[0]
-        return ratios(chain, x, f, streams if streams is not None else score.streams)
-
-    score.f = f
     built = constructions(n, f, d)
-    score.streams = ReplicaStreams([seed] * CHUNK, range(CHUNK))
+    score = Score(chain, f, ReplicaStreams([seed] * CHUNK, range(CHUNK)))
     built_value = np.concatenate([score(built[i : i + CHUNK], score.streams.subset(np.arange(min(CHUNK, len(built) - i))))
                                   for i in range(0, len(built), CHUNK)])
     say(f"{label}: {len(built)} constructions scored, best {np.max(built_value):.4g}")
@@ -377,9 +385,9 @@ def search(rule, n: int, f: int, d: int = 2, restarts: int = 32, iters: int = 20
         j = int(np.argmax(built_value))
         top, top_x = float(built_value[j]), built[j].copy()
     seconds = time.perf_counter() - clock
-    say(f"{label}: done, best lower estimate {top:.4g} ({count[0]} evaluations, {seconds:.1f} s)")
+    say(f"{label}: done, best lower estimate {top:.4g} ({score.evaluations} evaluations, {seconds:.1f} s)")
     return KappaResult(label, n, f, d, top, chain.kappa(n, f), f / (n - 2 * f), chain.kappa_provenance,
-                       count[0], seconds, top_x)
+                       score.evaluations, seconds, top_x)
 
 
 def check_kappa(rule, n: int, f: int, claimed: float, **search_args) -> tuple[bool, KappaResult]:
@@ -409,6 +417,8 @@ def format_table(results: list[KappaResult]) -> str:
 
 def format_input(result: KappaResult, digits: int = 4) -> str:
     """The attaining input, one row per line, honest rows (S) first."""
+    if result.attaining is None:
+        raise ValueError(f"{result.name}: the result carries no attaining input")
     h = result.n - result.f
     lines = [f"{result.name}: rho = {result.empirical:.6g} attained by (rows 0..{h - 1} honest = S, "
              f"{h}..{result.n - 1} Byzantine):"]

@@ -14,11 +14,15 @@ Building blocks (each draws on a given axes, in :data:`STYLE`, with the Okabe-It
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt  # no backend forced: headless runs fall back to Agg, Jupyter stays inline
 import numpy as np
 
-STYLE = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, Any] = {
     "figure.figsize": (4.5, 3.2), "figure.dpi": 150, "savefig.bbox": "tight", "font.size": 9,
     "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
     "legend.frameon": False, "lines.linewidth": 1.4,

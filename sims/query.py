@@ -25,7 +25,7 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,7 @@ def tokens(query: str) -> list[Token]:
         if m is None:
             raise QueryError(query, f"unexpected {query[at]!r} at character {at + 1}; " + _ALLOWED)
         kind, text = m.lastgroup, m.group()
+        assert kind is not None  # every alternative of _TOKEN is a named group
         if kind == "call":
             raise QueryError(query, f"calls ({text.strip()}...) are not part of the language; " + _ALLOWED)
         if kind == "number":
@@ -296,7 +297,7 @@ def select(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
     return out
 
 
-def _unknown(name: str, columns: Sequence[str]) -> str:
+def _unknown(name: str, columns: Iterable[object]) -> str:
     close = difflib.get_close_matches(name, [str(c) for c in columns], n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     return f"{name!r} is not a column of these results{hint}"

@@ -18,15 +18,21 @@ every command accepts the name::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, TypeVar, overload
 
 from .errors import ConfigError
 from .params import Spec, unknown_keys
 
+if TYPE_CHECKING:
+    from .aggregators.base import AggregatorSpec, PreAggregatorSpec
+    from .algorithms.base import AlgorithmSpec
+    from .attacks.base import AttackSpec
+    from .compressors.base import CompressorSpec
+
 KINDS = ("problem", "algorithm", "aggregator", "preaggregator", "attack", "compressor")
 REGISTRIES: dict[str, dict[str, type[Spec]]] = {kind: {} for kind in KINDS}
 
-S = TypeVar("S", bound=type)
+S = TypeVar("S", bound=type[Spec])
 
 
 def register(kind: str, name: str) -> Callable[[S], S]:
@@ -53,8 +59,24 @@ def lookup(kind: str, name: str) -> type[Spec]:
     return table[name]
 
 
+@overload
+def build(kind: Literal["algorithm"], table: Mapping[str, Any] | Spec) -> AlgorithmSpec: ...
+@overload
+def build(kind: Literal["aggregator"], table: Mapping[str, Any] | Spec) -> AggregatorSpec: ...
+@overload
+def build(kind: Literal["preaggregator"], table: Mapping[str, Any] | Spec) -> PreAggregatorSpec: ...
+@overload
+def build(kind: Literal["attack"], table: Mapping[str, Any] | Spec) -> AttackSpec: ...
+@overload
+def build(kind: Literal["compressor"], table: Mapping[str, Any] | Spec) -> CompressorSpec: ...
+@overload
+def build(kind: str, table: Mapping[str, Any] | Spec) -> Spec: ...
+
+
 def build(kind: str, table: Mapping[str, Any] | Spec) -> Spec:
-    """A validated spec from ``{"name": ..., field: value}`` (unknown keys refused)."""
+    """A validated spec from ``{"name": ..., field: value}`` (unknown keys refused).  The types say
+    that a component of a kind subclasses that kind's base (``AggregatorSpec``, ...), as registered
+    components do."""
     if isinstance(table, Spec):
         return table
     if not isinstance(table, Mapping) or "name" not in table:

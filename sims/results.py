@@ -15,7 +15,7 @@ A store given by path is opened read-only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from .config import ExperimentConfig
 from .constants import declared_constants
 from .query import parse, select
 from .store import Store
+
+if TYPE_CHECKING:
+    from .sweep import Point
 
 EXPORT_FORMATS = ("parquet", "csv")
 NORMALISED_AWAY = ("run.seeds", "run.progress", "title", "plugins")  # not part of a stored replica's key
@@ -44,7 +47,7 @@ def load(store: Store | str | Path | None = None, *, sweep=None, query: str | No
     if query is not None:
         parse(query)  # refuse a query outside the language before reading anything
     store = Store.open(store, read_only=True)
-    points = None
+    points: dict[str, list[Point]] | None = None
     if sweep is not None:
         points = {}
         for p in sweep.points():

@@ -313,10 +313,11 @@ class Store:
              ) -> Iterator["StoredRow"]:
         """Stored replicas (all of this version, or those with the given keys), decoded."""
         wanted = None if keys is None else set(keys)
-        digests = [None] if wanted is None else sorted({d for d, _ in wanted})
+        digests: Sequence[str | None] = [None] if wanted is None else sorted({d for d, _ in wanted})
         for start in range(0, len(digests), 500):  # SQLite's bound-parameter limit
             chunk = digests[start:start + 500]
-            where, args = [], []
+            where: list[str] = []
+            args: list[str | None] = []
             if version != "all":
                 where.append("version = ?")
                 args.append(version or self.version)

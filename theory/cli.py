@@ -27,9 +27,9 @@ LoadConstants = Callable[[str], Mapping[str, float]]
 
 def load_constants_toml(path: str) -> dict[str, float]:
     """A flat TOML ``name = value`` file (or its ``[constants]`` table) -> constants."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # pragma: no cover
         import tomli as tomllib
     with open(path, "rb") as fh:
         data = tomllib.load(fh)

@@ -29,11 +29,6 @@ from typing import Callable
 
 import numpy as np
 
-try:  # cvxpy is a hard dependency of the project; imported lazily below to keep import time low
-    import cvxpy as _cp  # noqa: F401
-except ImportError:  # pragma: no cover
-    _cp = None
-
 
 @dataclass(frozen=True)
 class Frontier:
@@ -131,7 +126,7 @@ def _sdp(H: QuadraticHeterogeneity, B2: float) -> float:
     prob.solve(solver=cp.CLARABEL if "CLARABEL" in cp.installed_solvers() else cp.SCS)
     if prob.status in ("infeasible", "infeasible_inaccurate"):
         return np.inf
-    if prob.status not in ("optimal", "optimal_inaccurate"):
+    if prob.status not in ("optimal", "optimal_inaccurate") or g2.value is None:
         raise RuntimeError(f"(G,B) SDP at B2={B2}: solver status {prob.status}")
     return float(g2.value)
 

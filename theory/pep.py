@@ -138,7 +138,7 @@ def worst_case(
     vecG = cp.vec(Gram, order="C")
     cons = [A_G @ vecG + A_F @ F + np.array(consts) >= 0, F >= 0, F[0] <= Delta0]
     idx = range(T) if average == "first" else range(T + 1)
-    obj = sum(np.outer(g[t], g[t]) for t in idx).ravel() / len(idx)
+    obj = sum((np.outer(g[t], g[t]) for t in idx), np.zeros((D, D))).ravel() / len(idx)
     prob = cp.Problem(cp.Maximize(obj @ vecG), cons)
     _solve(prob, f"PEP {method} T={T}")
     params = dict(gamma=gamma, L=L, Delta0=Delta0, beta=beta, rel2=rel2, abs2=abs2)

@@ -38,7 +38,7 @@ Agg        aggregator          (f, kappa)-robust rule (CWTM, NNM + CWTM, GM)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -68,7 +68,7 @@ class LAD(AlgorithmSpec):
     """Cyclic gradient coding over N = n data subsets, robust aggregation of the coded vectors."""
 
     title = "LAD"
-    compressors = ("identity",)
+    compressors: ClassVar[tuple[str, ...]] = ("identity",)  # compressor categories its theory covers
 
     lr: float = param(0.1, Real(0, None, "neither"), "step size gamma", batched=True)
     s: int = param(2, Integer(1, None), "redundancy: data subsets per device")

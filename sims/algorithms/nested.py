@@ -24,7 +24,7 @@ class NestedSpec(Rule):
     which ``allowed(spec)`` holds (``requirement`` says what that means)."""
 
     kind: str
-    allowed: Callable[[Spec], bool] | None = None
+    allowed: Callable[[Any], bool] | None = None  # takes a spec of ``kind`` (e.g. a CompressorSpec)
     requirement: str = ""
 
     def check(self, value: Any) -> bool:
@@ -44,7 +44,7 @@ class NestedSpec(Rule):
             f" ({self.requirement})" if self.requirement else "")
 
 
-def nested(kind: str, default: Spec, doc: str, allowed: Callable[[Spec], bool] | None = None,
+def nested(kind: str, default: Spec, doc: str, allowed: Callable[[Any], bool] | None = None,
            requirement: str = ""):
     """A field holding a registered ``kind`` spec (default ``default``)."""
     return param(default, NestedSpec(kind, allowed, requirement), doc)

@@ -40,6 +40,8 @@ def discover(directory: Path = FIGS_DIR) -> dict[str, Path]:
 def load_script(path: str | Path) -> ModuleType:
     path = Path(path)
     spec = importlib.util.spec_from_file_location(f"paper_figs.{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: not a Python script")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -84,7 +86,10 @@ def make(script: str | Path | ModuleType, small: bool = False, store=None, out: 
     from ..store import Store
 
     module = script if isinstance(script, ModuleType) else load_script(script)
-    name = Path(module.__file__).stem
+    if module.__file__ is None:
+        raise ConfigError("figure", module.__name__, "must be a script file (its name and folder name the output)")
+    script_file = Path(module.__file__)
+    name = script_file.stem
     missing = missing_components(module)
     if missing:
         raise ConfigError(f"figure {name}", ", ".join(missing), "needs these registered components")
@@ -93,7 +98,7 @@ def make(script: str | Path | ModuleType, small: bool = False, store=None, out: 
     for label, sweep in sweeps.items():
         sweep.run(store, executor=executor, workers=workers, batch_size=batch_size, progress=progress)
     fig = module.draw({label: FigureData(sweep, store) for label, sweep in sweeps.items()}, small)
-    out = Path(out) if out is not None else Path(module.__file__).parent
+    out = Path(out) if out is not None else script_file.parent
     out.mkdir(parents=True, exist_ok=True)
     stem = out / (f"{name}_small" if small else name)
     paths = save(fig, stem)

@@ -38,8 +38,13 @@ def field_lines(cls) -> list[str]:
     return lines
 
 
+def summary_line(cls: type) -> str:
+    """The first line of a class's docstring ("" without one)."""
+    return cls.__doc__.strip().splitlines()[0] if cls.__doc__ else ""
+
+
 def describe(kind: str, cls, n: int, f: int, d: int) -> str:
-    doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+    doc = summary_line(cls)
     extra = ""
     if kind in ("aggregator", "preaggregator", "attack"):
         spec = cls()
@@ -63,7 +68,7 @@ def main(args) -> int:
 
     sections = {"run": RunSpec, "workers": WorkersSpec}
     if args.kind in sections:
-        print(f"[{args.kind}]  {sections[args.kind].__doc__.strip().splitlines()[0]}")
+        print(f"[{args.kind}]  {summary_line(sections[args.kind])}")
         print("\n".join(field_lines(sections[args.kind])))
         return 0
     if args.name is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Sequence
 
 from ..config import ExperimentConfig
 from ..errors import ConfigError
@@ -43,7 +44,7 @@ def parse_value(text: str):
         return text
 
 
-def apply_overrides(table: dict, overrides: list[str]) -> dict:
+def apply_overrides(table: dict, overrides: Sequence[str]) -> dict:
     """``table`` with every ``key=value`` of ``overrides`` set (keys as in a sweep grid)."""
     from ..sweep import set_dotted
 
@@ -55,7 +56,7 @@ def apply_overrides(table: dict, overrides: list[str]) -> dict:
     return table
 
 
-def load_config(path: str, overrides: list[str] = ()) -> ExperimentConfig:
+def load_config(path: str, overrides: Sequence[str] = ()) -> ExperimentConfig:
     """The config of a TOML file with ``overrides`` applied, validated as one."""
     if not Path(path).is_file():
         raise ConfigError("config", path, "no such file (an experiment TOML, e.g. examples/quickstart.toml)")

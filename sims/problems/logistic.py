@@ -40,6 +40,10 @@ class _LogisticCommon(Spec):
     seed: int = param(0, Integer(0, None), "seed of the problem instance (data, split, x0)")
     n_probe: int = param(64, Integer(1, None), "sampled points for the (G,B) and sigma estimates")
 
+    def worker_data(self, h: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - interface
+        """Features [h, m, d] and +-1 labels [h, m] of the ``h`` honest workers."""
+        raise NotImplementedError
+
     def build(self, n_honest: int, backend: Backend) -> "Logistic":
         A, y = self.worker_data(n_honest)
         return Logistic(self, A, y, backend)
