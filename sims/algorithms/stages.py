@@ -175,7 +175,7 @@ def ema(setup: Setup, old, new, name: str = "beta", style: str = "ema", weight: 
     ``ema``: beta*old + (1-beta)*new (Allouah et al., ByzFL);  ``torch``: beta*old + new (the torch
     heavy-ball buffer of the Karimireddy code; effective step larger by 1/(1-beta)).
     """
-    w = setup.col(name, new.ndim)
+    w = setup.factor(name, new.ndim)
     keep, take = (w, 1 - w) if weight == "old" else (1 - w, w)
     out = keep * old  # a fresh array: accumulating into it in place saves a full-size temporary
     inc = take * new if style == "ema" else new
