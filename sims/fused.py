@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 try:  # optional: the numpy expressions are the fallback
-    import numba  # type: ignore[import-untyped]  # numba ships no type stubs
+    import numba  # type: ignore[import-not-found,import-untyped,unused-ignore]  # optional, no type stubs
 except ImportError:  # pragma: no cover - depends on the environment
-    numba = None
+    numba = None  # type: ignore[assignment]  # numba is optional
 
 
 def _ema_kernel(a, b, keep, take, out):  # pragma: no cover - compiled by numba

@@ -18,9 +18,9 @@ import functools
 import numpy as np
 
 try:  # optional: the numpy sort is the fallback
-    import numba  # type: ignore[import-untyped]  # numba ships no type stubs
+    import numba  # type: ignore[import-not-found,import-untyped,unused-ignore]  # optional, no type stubs
 except ImportError:  # pragma: no cover - depends on the environment
-    numba = None
+    numba = None  # type: ignore[assignment]  # numba is optional
 
 
 def applies(x) -> bool:
