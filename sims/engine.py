@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs installed
 
-from .algorithms.base import Setup
+from .algorithms.base import AlgorithmSpec, Setup
 from .backend import Backend, keep_freed_memory, to_numpy
 from .config import ExperimentConfig
 from .errors import ConfigError
@@ -69,7 +69,7 @@ def build_setup(jobs: Sequence[Job]) -> Setup:
     run = base.run
     backend = Backend(run.backend, run.dtype, run.device)
     setting = base.setting()
-    problem = base.problem.build(setting.n_honest, backend)
+    problem = cast(Any, base.problem).build(setting.n_honest, backend)  # a problem spec builds its Problem
     streams = streams_for(jobs, backend)
 
     def stacked(kind: str) -> dict:
@@ -138,7 +138,7 @@ def run_batch(jobs: Sequence[Job], progress: bool | None = None, *, chunk_size: 
         size = min(size, -(-len(jobs) // threads))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     show = config.run.progress if progress is None else progress
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]  # no types-tqdm installed
 
     with tqdm(total=config.run.T * len(chunks), disable=not show, desc=config.algorithm.name, leave=False) as bar:
         if threads > 1 and len(chunks) > 1:
@@ -157,7 +157,7 @@ def _advance(jobs: list[Job], bar) -> tuple:
     the totals and divergence flags at the last round run)."""
     config = jobs[0].config
     setup = build_setup(jobs)
-    algo, problem, xp, R = config.algorithm, setup.problem, setup.xp, setup.R
+    algo, problem, xp, R = cast(AlgorithmSpec, config.algorithm), setup.problem, setup.xp, setup.R
     T, every = config.run.T, config.run.record_every
     x0 = initial_point(setup, config)
     state = algo.init(x0, setup)
@@ -181,22 +181,23 @@ def _advance(jobs: list[Job], bar) -> tuple:
                      **{k: v.copy() for k, v in totals.items()}, "diverged": ~alive})
 
     record(0, state.x)
+    everyone_alive = True  # totals then add without a per-round np.where
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
             state, info = algo.step(state, setup)
-            totals["bits_up"] += np.where(alive, np.mean(info.bits_up, axis=1), 0.0)
-            totals["bits_down"] += np.where(alive, info.bits_down, 0.0)
-            totals["grad_evals"] += np.where(alive, info.grad_evals, 0.0)
             # rounds an honest worker took part in, averaged over the honest workers (= t when all do)
             took_part = 1.0 if info.participated is None else np.mean(info.participated[:, :h], axis=1)
-            totals["participation"] += np.where(alive, took_part, 0.0)
+            for name, value in (("bits_up", np.mean(info.bits_up, axis=1)), ("bits_down", info.bits_down),
+                                ("grad_evals", info.grad_evals), ("participation", took_part)):
+                totals[name] += value if everyone_alive else np.where(alive, value, 0.0)
             dev = xp.sqrt(xp.sum((state.x - x0) ** 2, axis=1))
             bad = alive & ~(to_numpy(dev) <= scale)  # NaN compares False: caught here
             if bad.any():
                 alive &= ~bad
+                everyone_alive = False
                 diverged_at[bad] = t
                 keep = setup.backend.asarray(alive.astype(float))
-            if not alive.all():  # diverged replicas stay at zero so they cannot overflow again
+            if not everyone_alive:  # diverged replicas stay at zero so they cannot overflow again
                 state = _zero_replicas(state, keep, R)
             if t % every == 0 or t == T:
                 record(t, state.x)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, cast
 
 from ..errors import ConfigError
 from ..backend import namespace, to_numpy
@@ -154,10 +154,10 @@ class PreAggregatorSpec(_Guarded, Spec):
         return self.compose_rule or "composed kappa: none"
 
 
-def require_workers(spec: Spec, n: int, f: int, factor: int = 2, extra: int = 0) -> None:
+def require_workers(spec: Any, n: int, f: int, factor: int = 2, extra: int = 0) -> None:
     """Refuse declared f with n <= factor*f + extra (e.g. CWTM needs n > 2f, Bulyan n >= 4f + 3)."""
-    require(n >= factor * f + extra + 1, "workers.f", f,
-            f"{spec.name} needs n >= {factor}f + {extra + 1} (n = {n}), i.e. f <= {(n - extra - 1) // factor}")
+    if n < factor * f + extra + 1:  # the message is built only for a refusal: this runs every round
+        raise ConfigError("workers.f", f, f"{spec.name} needs n >= {factor}f + {extra + 1} (n = {n}), i.e. f <= {(n - extra - 1) // factor}")
 
 
 class HonestMajority:
@@ -191,13 +191,13 @@ class Chain:
         pre = table.pop("pre", [])
         if not isinstance(pre, (list, tuple)):
             raise ConfigError("aggregator.pre", pre, "must be a list of pre-aggregator tables")
-        stages = []
+        stages: list[PreAggregatorSpec] = []
         for i, p in enumerate(pre):
             try:
-                stages.append(build("preaggregator", p))
+                stages.append(cast(PreAggregatorSpec, build("preaggregator", p)))
             except ConfigError as exc:  # named by its place in the chain: aggregator.pre[0].s
                 raise exc.within(f"aggregator.pre[{i}]") from None
-        return cls(build("aggregator", table), tuple(stages))
+        return cls(cast(AggregatorSpec, build("aggregator", table)), tuple(stages))
 
     @property
     def name(self) -> str:
@@ -270,11 +270,11 @@ def compositions(n: int, f: int) -> list[tuple[str, float, str]]:
 
     out = []
     for pre_name in names("preaggregator"):
-        pre = lookup("preaggregator", pre_name)()
+        pre = cast(PreAggregatorSpec, lookup("preaggregator", pre_name)())
         if not pre.compose_rule:
             continue
         for agg_name in names("aggregator"):
-            chain = Chain(lookup("aggregator", agg_name)(), (pre,))
+            chain = Chain(cast(AggregatorSpec, lookup("aggregator", agg_name)()), (pre,))
             k = chain.kappa(n, f)
             if k is not None:
                 out.append((chain.name, k, pre.compose_rule))

@@ -80,10 +80,12 @@ def krum_kappa(n: int, f: int, m: int) -> float | None:
 
 
 class _KrumCommon:
+    variant: str  # a field of the Krum dataclasses
+
     def kappa(self, n, f):
         return krum_kappa(n, f, neighbours(n, f, self.variant)) if n > 2 * f else None
 
-    @property
+    @property  # per instance: the provenance depends on the variant field
     def kappa_provenance(self) -> str:
         return PROVENANCE[self.variant]
 
@@ -93,7 +95,7 @@ class _KrumCommon:
 
 @register("aggregator", "krum")
 @dataclass(frozen=True)
-class Krum(_KrumCommon, AggregatorSpec):
+class Krum(_KrumCommon, AggregatorSpec):  # type: ignore[override]  # _KrumCommon's kappa_provenance property
     """Krum: the input with the smallest sum of squared distances to its neighbours."""
 
     variant: str = param("blanchard", OneOf(VARIANTS), "neighbours: n-f-2 others (paper) or n-f-1 (ByzFL)")
@@ -112,7 +114,7 @@ class MultiKrum(_KrumCommon, AggregatorSpec):
     m: int | None = param(None, Optional(Integer(1, None)), "inputs averaged (default n - f)")
 
     @property
-    def kappa_provenance(self) -> str:
+    def kappa_provenance(self) -> str:  # type: ignore[override]  # per instance, as _KrumCommon's
         return (f"Krum's ({self.variant}) constant: 'never worse than Krum' (Bareilles et al. 2026, "
                 "arXiv 2602.03899, abstract); UNVERIFIED")
 

@@ -54,5 +54,5 @@ class RobustDSHB(AlgorithmSpec):
         msgs = stages.with_byzantine(setup, g, s.t, s.x, shared)
         m = stages.ema(setup, s.m, msgs)                           # m_i^t for every sender
         R_t, agg = stages.aggregate(setup, m, s.agg)               # R_t = F(m_1..m_n)
-        x = s.x - setup.col("lr") * R_t                            # theta_{t+1}
+        x = s.x - setup.factor("lr") * R_t                            # theta_{t+1}
         return ServerMomentumState(x, s.t + 1, m, agg), StepInfo(bits, stages.dense_bits(setup), 1.0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import fused
 from ..attacks.base import AttackContext
 from ..params import require
 from .base import Setup
@@ -175,8 +176,10 @@ def ema(setup: Setup, old, new, name: str = "beta", style: str = "ema", weight: 
     ``ema``: beta*old + (1-beta)*new (Allouah et al., ByzFL);  ``torch``: beta*old + new (the torch
     heavy-ball buffer of the Karimireddy code; effective step larger by 1/(1-beta)).
     """
-    w = setup.col(name, new.ndim)
+    w = setup.factor(name, new.ndim)
     keep, take = (w, 1 - w) if weight == "old" else (1 - w, w)
+    if style == "ema" and fused.applies(old, new, keep, take):
+        return fused.ema(old, new, keep, take)  # the same numbers in one pass (numba)
     out = keep * old  # a fresh array: accumulating into it in place saves a full-size temporary
     inc = take * new if style == "ema" else new
     if tuple(out.shape) != tuple(inc.shape):  # broadcasting the other way: no room in out

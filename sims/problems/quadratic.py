@@ -140,7 +140,9 @@ class Quadratic(Problem):
             if spec.sigma == 0:
                 return None
             z = self.backend.asarray(streams.normal("oracle", (h, d)))
-            z *= spec.sigma / np.sqrt(d)  # in place, in the run's dtype
+            # in place, in the run's dtype: a Python float scale (an np.float64 one made a float32 run
+            # multiply in float64 and round back, a slower pass with other numbers than torch's)
+            z *= float(spec.sigma / np.sqrt(d))
             return z
         return self.backend.asarray(streams.integers("oracle", spec.m, (h, spec.batch)), dtype="int64")
 
