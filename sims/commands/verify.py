@@ -56,9 +56,9 @@ def main(args) -> int:
     seconds = time.perf_counter() - start
     print(console_table(checks))
     path = write_report(checks, args.out, title="byzcomp verify" + (" --quick" if args.quick else ""), seconds=seconds)
-    where = f"report: {path}"
-    if args.latex is not None:
-        where += f"; LaTeX table: {write_latex(checks, args.latex or Path(args.out) / 'checks.tex')}"
     bad = [c for c in checks if not c.as_expected]
-    print(f"\n{len(checks)} checks in {seconds:.1f} s; {len(bad)} differ from the expected verdict; {where}")
+    print(f"\n{len(checks)} checks in {seconds:.1f} s; {len(bad)} differ from the expected verdict")
+    print(f"report: {path}")
+    if args.latex is not None:
+        print(f"LaTeX table: {write_latex(checks, args.latex or Path(args.out) / 'checks.tex')}")
     return 1 if bad else 0

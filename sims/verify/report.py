@@ -79,6 +79,18 @@ def _set_yscale(ax: Any, values: np.ndarray) -> None:
 
 
 def plot_check(check: Check, path: Path) -> Path | None:
+    """Save :func:`check_figure` of ``check`` to ``path``; None (nothing written) for checks without a plot."""
+    import matplotlib.pyplot as plt
+
+    fig = check_figure(check)
+    if fig is None:
+        return None
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def check_figure(check: Check) -> Any:
     """rate: rounds vs eps (per-seed points, means, fitted slope, the claim's slope through the means);
     floor: plateau vs the knob with the fitted slope and the claimed floor's values (an upper bound).
     Log-log unless a span is small (linear y from 0); ticks at the grid.  None for other checks."""
@@ -123,9 +135,7 @@ def plot_check(check: Check, path: Path) -> Path | None:
     ax.set_title(f"{check.theorem}: {check.check}, {check.setting} ({check.verdict.value})", fontsize=8)
     ax.legend(fontsize=7, loc="best", framealpha=0.8)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return fig
 
 
 def _md(cell: str) -> str:
@@ -195,6 +205,7 @@ def _power_lines(c: Check) -> list[str]:
 
 def _details(c: Check) -> list[str]:
     d = c.details
+    lo, hi = c.interval or (math.nan, math.nan)
     if c.check == "bound":
         rows = [f"Worst attack: {d['worst_attack']}; mean left-hand side {d['mean']:.4g}, one-sided {d['level']:.0%} "
                 f"{d['method']}-based upper end {c.measured:.4g}; bound {c.theory:.4g} (floor {d['floor']:.4g}); "
@@ -205,14 +216,14 @@ def _details(c: Check) -> list[str]:
         return rows
     if c.check == "rate" and c_mode(c) == "method_complexity":
         rows = [f"Method complexity (claim-free grid, smallest mean cost): slope {c.measured:.3f}, {d['level']:.0%} "
-                f"bootstrap interval [{c.interval[0]:.3f}, {c.interval[1]:.3f}]; claim eps^{c.theory:g} is an upper "
+                f"bootstrap interval [{lo:.3f}, {hi:.3f}]; claim eps^{c.theory:g} is an upper "
                 f"bound: refuted only when the interval lies below {c.theory - d['tol']:g}; tight: {d['tight']}.", "",
                 f"| eps | mean {c.extra['cost_unit']} | best grid point |", "|---|---|---|"]
         rows += [f"| {r['eps']:g} | {np.mean(r['costs']):.4g} | {r['best']} |" for r in d["rows"]]
         return rows
     if c.check == "rate":
-        rows = [f"Fitted slope {c.measured:.3f}, {d['level']:.0%} bootstrap interval [{c.interval[0]:.3f}, "
-                f"{c.interval[1]:.3f}]; claim {c.theory:g}; tolerance {d['tol']}.", "",
+        rows = [f"Fitted slope {c.measured:.3f}, {d['level']:.0%} bootstrap interval [{lo:.3f}, "
+                f"{hi:.3f}]; claim {c.theory:g}; tolerance {d['tol']}.", "",
                 "| eps | mean rounds | horizon T_h | hyper-parameters | chain T | lower bound |", "|---|---|---|---|---|---|"]
         unreached = [f"eps = {r['eps']:g} ({int(np.sum(~np.isfinite(r['rounds'])))} of {len(r['rounds'])} seeds)"
                      for r in d["rows"] if not np.all(np.isfinite(r["rounds"]))]
@@ -226,7 +237,7 @@ def _details(c: Check) -> list[str]:
                         f"{r.get('lower_bound', float('nan')):.4g} |")
         return rows
     if c.check == "floor":
-        rows = [f"Fitted slope {c.measured:.4f} [{c.interval[0]:.4f}, {c.interval[1]:.4f}] against {d['knob']}; "
+        rows = [f"Fitted slope {c.measured:.4f} [{lo:.4f}, {hi:.4f}] against {d['knob']}; "
                 f"claim slope {c.theory:.3f}. Information only: a floor is an upper bound, so a plateau flatter "
                 "than the claim refutes nothing; the floor_level checks of the same runs decide.", "",
                 "| knob | mean plateau | worst attack |", "|---|---|---|"]
