@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..console_table import WIDTH, fit_table
+from theory.console import WIDTH, fit_table
 from .checks import Check, _fmt, format_table
 from .claim_tex import claim_latex, claim_plain
 from .report_latex import write_latex

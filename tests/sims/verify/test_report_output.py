@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import theory
-from sims.console_table import fit_table
+from theory.console import fit_table
 from sims.verify.checks import Check, Verdict
 from sims.verify.claim_tex import claim_latex, claim_plain
 from sims.verify.items import Item
@@ -204,3 +204,12 @@ def test_verify_command_latex_option_and_width(tmp_path, capsys, monkeypatch):
     assert f"LaTeX table: {tmp_path / 'checks.tex'}" in out
     assert cli.main(["verify", "rosdhb.nc", "--quick", "--out", str(tmp_path), "--latex", str(tmp_path / "x.tex")]) == 0
     assert (tmp_path / "x.tex").exists()
+
+
+def test_bounds_tables_fit_120_columns_as_text():
+    from theory.cli import list_theorems
+    from theory.tables import overview_table
+
+    for text in (list_theorems(fmt="text"), overview_table(fmt="text")):
+        assert max(map(len, text.splitlines())) <= 120
+    assert "byz_vr_marina.thm2_1" in list_theorems(fmt="text")
