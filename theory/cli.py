@@ -2,6 +2,7 @@
 
     byzcomp bounds                               every theorem with its criterion and derived exponent
     byzcomp bounds --table [--latex] [--out F]   overview, O(.) comparison and numeric comparison tables
+                                                 (markdown into a file or pipe, 120 columns on a terminal)
     byzcomp bounds ALG [--latex] [--at CONFIG.toml] [--T 100 ...] [--eps 0.1] [--set name=value ...]
                                                  one theorem (key) or all of an algorithm, evaluated at
                                                  a problem's constants when --at/--set are given
@@ -47,14 +48,21 @@ def _parse_set(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def list_theorems(criterion: str = "sqnorm_le_eps2") -> str:
+def list_theorems(criterion: str = "sqnorm_le_eps2", fmt: str = "markdown") -> str:
     headers = ["theorem", "algorithm", "setting", "criterion", "exponent", f"exponent ({criterion})", "provenance"]
     rows = []
     for th in THEOREMS.values():
         same = criteria.criterion(th.criterion).quantity == criteria.criterion(criterion).quantity
         rows.append([th.key, th.algorithm, th.setting, th.criterion, th.exponent_str(),
                      th.exponent_str(criterion) if same else "-", th.weakest_provenance.value])
-    return render(headers, rows)
+    return render(headers, rows, fmt)
+
+
+def _table_format(args: argparse.Namespace, stream) -> str:
+    """latex with --latex; markdown into a file or a pipe; a console table (120 columns) on a terminal."""
+    if args.latex:
+        return "latex"
+    return "text" if not args.out and getattr(stream, "isatty", lambda: False)() else "markdown"
 
 
 def _show(th, args, constants: Mapping[str, float] | None) -> str:
@@ -79,7 +87,7 @@ def run_bounds(args: argparse.Namespace, load_constants: LoadConstants | None = 
     out = sys.stdout
     try:
         if args.table:
-            fmt = "latex" if args.latex else "markdown"
+            fmt = _table_format(args, out)
             parts = [
                 "## Theorems\n\n" + overview_table(fmt=fmt),
                 "## Rounds and bits to eps (O-terms, floor 0)\n\n" + order_table(fmt=fmt),
@@ -96,7 +104,7 @@ def run_bounds(args: argparse.Namespace, load_constants: LoadConstants | None = 
                 out.write(text)
             return 0
         if args.name is None:
-            out.write(list_theorems(args.criterion) + "\n")
+            out.write(list_theorems(args.criterion, _table_format(args, out)) + "\n")
             return 0
         constants: dict[str, float] | None = None
         if args.at:

@@ -8,7 +8,7 @@
 * ``comparison_table``: rounds and bits to eps (numbers, from ``Theorem.iterations_to``) for several
   methods as one constant (omega, c_delta, p, n, ...) varies, at documented baseline constants.
 
-Formats: ``fmt="markdown"`` or ``"latex"``.
+Formats: ``fmt="markdown"``, ``"latex"`` or ``"text"`` (a console table within 120 columns, long cells wrapped).
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from typing import Iterable, Mapping, Sequence
 import math
 
 import sympy as sp
+
+from .console import fit_table
 
 from . import criteria
 from .constants import rand_k_constants
@@ -60,10 +62,12 @@ def _fmt_row(cells: Sequence[str], fmt: str) -> str:
 
 
 def render(headers: Sequence[str], rows: Iterable[Sequence[str]], fmt: str = "markdown") -> str:
-    """A markdown or LaTeX (tabular) table."""
-    if fmt not in ("markdown", "latex"):
-        raise ValueError(f"fmt must be 'markdown' or 'latex', got {fmt!r}")
+    """A markdown, LaTeX (tabular) or console text (:func:`theory.console.fit_table`) table."""
+    if fmt not in ("markdown", "latex", "text"):
+        raise ValueError(f"fmt must be 'markdown', 'latex' or 'text', got {fmt!r}")
     rows = [list(r) for r in rows]
+    if fmt == "text":
+        return fit_table(headers, rows)
     if fmt == "latex":
         esc = [h.replace("_", r"\_") for h in headers]
         body = [_fmt_row(esc, fmt), r"\hline"] + [_fmt_row(r, fmt) for r in rows]

@@ -1,8 +1,9 @@
-"""``byzcomp verify [THEOREM ...] [--quick] [--out DIR]``: run the verification suite."""
+"""``byzcomp verify [THEOREM ...] [--quick] [--out DIR] [--latex [FILE.tex]]``: run the verification suite."""
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 
 def register(sub) -> None:
@@ -14,6 +15,8 @@ def register(sub) -> None:
                    help="check the named records at this experiment setting (default: the suite, and each "
                         "record's examples/<algorithm>.toml for records the suite does not cover)")
     p.add_argument("--out", default="verify_report", help="report directory (markdown, plots, checks.json)")
+    p.add_argument("--latex", nargs="?", const="", default=None, metavar="FILE.tex",
+                   help="also write the checks as a LaTeX table (booktabs; default file: OUT/checks.tex)")
     p.set_defaults(func=main)
 
 
@@ -22,7 +25,8 @@ def main(args) -> int:
 
     import theory
 
-    from ..verify import format_table, suite, write_report
+    from ..verify import suite, write_report
+    from ..verify.report import console_table, write_latex
     from ..verify.at import at_item
 
     if args.at is not None and not args.theorems:
@@ -50,9 +54,11 @@ def main(args) -> int:
             bar.set_postfix_str(it.name)
             checks += it.run()
     seconds = time.perf_counter() - start
-    print(format_table(checks))
-    path = write_report(checks, args.out, title="byzcomp verify" + (" --quick" if args.quick else ""), seconds=seconds,
-                        notes=suite.NOTES)
+    print(console_table(checks))
+    path = write_report(checks, args.out, title="byzcomp verify" + (" --quick" if args.quick else ""), seconds=seconds)
     bad = [c for c in checks if not c.as_expected]
-    print(f"\n{len(checks)} checks in {seconds:.1f} s; {len(bad)} differ from the expected verdict; report: {path}")
+    print(f"\n{len(checks)} checks in {seconds:.1f} s; {len(bad)} differ from the expected verdict")
+    print(f"report: {path}")
+    if args.latex is not None:
+        print(f"LaTeX table: {write_latex(checks, args.latex or Path(args.out) / 'checks.tex')}")
     return 1 if bad else 0

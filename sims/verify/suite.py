@@ -126,19 +126,3 @@ def select(all_items: list[Item], names) -> list[Item]:
         return all_items
     keys = {th.key for name in names for th in theory.resolve(name)}
     return [it for it in all_items if keys & set(it.theorems)]
-
-
-NOTES = (
-    "Notes.",
-    "* Bound checks: one-sided 95% Student-t upper end over seeds of the theorem's left-hand side, worst attack; "
-    "slack = bound / mean. Byz-VR-MARINA Thm 2.1 constants: specs/theorems.md 6.1 [V-text, submission]; the "
-    "search tool reached only the openings of the ICLR-2023 text and of arXiv v3 (no theorem statement), so they "
-    "were not re-read here. c*delta = kappa/2 of the aggregator used (theory.constants.c_delta_from_kappa).",
-    "* Rate checks: zero-chain hard instance (sims.problems.zero_chain), f = 0 with the mean (a robust "
-    "aggregator trims the lone successful coin of the probability-p oracle, which changes the instance's "
-    "scaling); rounds until the chain is traversed; horizon = fixed fraction of the theorem's T(eps).",
-    "* Floors are upper bounds: a floor record is refuted only by a plateau above it (floor_level: PASS = "
-    "consistent, FAIL = refuted); slopes against G^2 or d/k are information (INFO). RoSDHB: the plateau lies "
-    "below both c3 kappa G^2 and c3 kappa (d/k) G^2, so neither record is refuted; a flat plateau does not "
-    "decide between them.",
-)
