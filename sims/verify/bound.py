@@ -27,7 +27,8 @@ def lhs_rounds(theorem, T: int) -> tuple[str, tuple[int, int], str]:
 
 def measure(claim: BoundClaim, setting: Setting, level: float = 0.95, method: str = "t"):
     """Run ``setting`` under each attack with the theorem's hyper-parameters; per-attack per-seed
-    left-hand sides, their upper confidence ends, and the evaluated claim."""
+    left-hand sides, their upper confidence ends, the mean ||grad f||^2 over the second half of the
+    rounds (``plateau``), and the evaluated claim."""
     declared = setting.declared()
     T = setting.T
     hyper = claim.hyper(declared, T)
@@ -36,7 +37,8 @@ def measure(claim: BoundClaim, setting: Setting, level: float = 0.95, method: st
     for attack in setting.attack_list:
         res = run_variants(setting, attack, [algorithm_fields(hyper)])
         lhs = per_replica(res, metric, rounds, how)
-        per_attack[attack] = {"lhs": lhs.tolist(), "mean": float(np.mean(lhs)),
+        plateau = per_replica(res, "grad_sq", (T // 2, T), "mean")
+        per_attack[attack] = {"lhs": lhs.tolist(), "mean": float(np.mean(lhs)), "plateau": float(np.mean(plateau)),
                               "ucb": upper_confidence(lhs, level, method),
                               "diverged": int(res.summary["diverged"].sum())}
     return declared, hyper, per_attack
