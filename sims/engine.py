@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence, cast
 
 import numpy as np
-import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs installed
+import pandas as pd
 
 from .algorithms.base import AlgorithmSpec, Setup
 from .backend import Backend, keep_freed_memory, to_numpy
@@ -138,7 +138,7 @@ def run_batch(jobs: Sequence[Job], progress: bool | None = None, *, chunk_size: 
         size = min(size, -(-len(jobs) // threads))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     show = config.run.progress if progress is None else progress
-    from tqdm.auto import tqdm  # type: ignore[import-untyped]  # no types-tqdm installed
+    from tqdm.auto import tqdm
 
     with tqdm(total=config.run.T * len(chunks), disable=not show, desc=config.algorithm.name, leave=False) as bar:
         if threads > 1 and len(chunks) > 1:

@@ -131,14 +131,14 @@ def smea_selection(x, f: int):
     kept_b = on_device(x, kept)
     rows = replica_index(x, 4)
 
-    def top_eigenvalues(lo, hi):
+    def top_gram_eigenvalues(lo, hi):
         k = kept_b[lo:hi]
         g = gram[rows, k[None, :, :, None], k[None, :, None, :]]  # [R,s,m,m]
         g = g - xp.mean(g, axis=3, keepdims=True) - xp.mean(g, axis=2, keepdims=True) \
             + xp.mean(g, axis=(2, 3), keepdims=True)
         return top_eigenvalue(g / m)
 
-    return best_subset(x, f, top_eigenvalues, m * m)
+    return best_subset(x, f, top_gram_eigenvalues, m * m)
 
 
 @dataclass(frozen=True)

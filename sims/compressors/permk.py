@@ -35,7 +35,7 @@ class PermK(CompressorSpec):
     shared_randomness = True
 
     @property
-    def bits_exact(self) -> bool:
+    def bits_exact(self) -> bool:  # type: ignore[override]  # a class flag elsewhere; here it depends on `workers`
         """Exact with ``workers`` set; otherwise the declared d * b_f is an upper bound."""
         return self.workers is not None
 

@@ -93,6 +93,8 @@ class ExponentClaim:
 def exponent_claim(theorem: Theorem) -> ExponentClaim:
     """The theorem's own leading exponent (sympy), converted to ``sqnorm_le_eps2``."""
     e = theorem.exponent(CRITERION)
+    if e is None:
+        raise ValueError(f"{theorem.key}: the record states no eps exponent for {CRITERION}")
     return ExponentClaim(float(e), f"theorem: eps^{e}", theorem)
 
 

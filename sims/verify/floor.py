@@ -105,6 +105,7 @@ def floor_level_check(claim: BoundClaim, fs: FloorSetting, measured=None, level:
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, rows[-1]
     ok = bool(np.isfinite(worst_ratio) and worst_ratio <= 1.0)
+    assert worst is not None, "floor_level_check: the floor measurement has no rows"
     verdict = Verdict.PASS if ok else Verdict.FAIL
     extra = {}
     if power and claim.scale == 1 and not claim.factors:

@@ -102,7 +102,7 @@ def measure_rates(theorem, rs: RateSetting, progress=None) -> dict[str, Any]:
         if s.problem.get("name") == "zero_chain":
             from ..problems.zero_chain import min_rounds
 
-            spec = s.config().problem
+            spec: Any = s.config().problem  # a ZeroChainSpec (the rate settings' problem)
             extra = {"chain": spec.chain().T, "p_coin": spec.chain().p,
                      "lower_bound": min_rounds(spec, s.n - s.f)}
         rows.append({"eps": eps, "rounds": hit.tolist(), "hyper": hyper, "horizon": T_h, **extra})
@@ -118,6 +118,8 @@ def rate_check(claim: ExponentClaim, rs: RateSetting, theorem=None, measured=Non
     diverged runs make the slope undefined: FAIL."""
     t0 = time.perf_counter()
     th = theorem or claim.theorem
+    if th is None:
+        raise ValueError(f"rate_check of {claim.name!r}: no theorem given and the claim names none")
     data = measured if measured is not None else measure_rates(th, rs)
     eps = [r["eps"] for r in data["rows"]]
     groups = [r["rounds"] for r in data["rows"]]

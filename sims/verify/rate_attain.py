@@ -104,9 +104,9 @@ def _run(jobs: Sequence[Job], rows: np.ndarray, hit: Mapping[str, np.ndarray], e
     def observe(x, t: int) -> np.ndarray:
         total[live] += to_numpy(xp.sum(problem.grad(x) ** 2, axis=1))
         now = total[live] / (t + 1) <= eps**2
-        for u, value in (("rounds", float(t)), ("oracle_calls", used["oracle_calls"][live]),
-                         ("bits", used["bits"][live])):
-            hit[u][live[now]] = value if u == "rounds" else value[now]
+        hit["rounds"][live[now]] = float(t)
+        for u in ("oracle_calls", "bits"):
+            hit[u][live[now]] = used[u][live][now]
         bound[live] = np.where(now, t, np.maximum(t + 1, total[live] / eps**2 - 1))
         return now
 

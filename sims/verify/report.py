@@ -15,6 +15,7 @@ from .checks import Check, _fmt, format_table
 from .claim_tex import claim_latex, claim_plain
 from .report_latex import write_latex
 from .report_meta import UPPER_BOUND_RULE, definitions_for, header, seed_counts, slack
+from .rate_plot import slope_panel
 
 #: the table's columns (Check.row keys); claim and slack are the report's (claim_tex, report_meta.slack)
 COLUMNS = ("theorem", "check", "setting", "claim", "measured", "theory", "slack", "verdict")
@@ -166,6 +167,10 @@ def write_report(checks: Sequence[Check], out: str | Path, title: str = "byzcomp
     lines = [f"# {title}", "", *header_lines(checks, seconds), "## Checks", ""]
     rows = [row(c, claim_latex(c.claim, c.theorem)) for c in checks]
     lines += _md_table(list(COLUMNS), [[r[k] for k in COLUMNS] for r in rows]) + [""]
+    slopes = slope_panel(checks, out / "rate_slopes.png")  # every rate check's slope side by side
+    if slopes is not None:
+        lines += ["Measured rate slopes with their 90 % intervals, claimed exponents dashed:", "",
+                  f"![rate slopes]({slopes.name})", ""]
     seen: dict[str, int] = {}
     for c in checks:
         base = _slug(f"{c.theorem}_{c.check}_{c.setting}_{c.claim}")

@@ -87,11 +87,10 @@ def per_replica(result: RunResult, column: str = "grad_sq", rounds: tuple[int, i
         rec = rec[(rec["round"] >= rounds[0]) & (rec["round"] <= rounds[1])]
     R = len(result.jobs)
     # records are sorted by replica then round, and job i is replica i (run_variants)
-    values = rec[column].to_numpy(dtype=float)
     rounds_per = len(rec) // R
-    values = values.reshape(R, rounds_per) if rounds_per * R == len(rec) else None
-    if values is None:  # pragma: no cover - defensive: uneven records
+    if rounds_per * R != len(rec):  # pragma: no cover - defensive: uneven records
         raise ValueError("uneven records per replica")
+    values = rec[column].to_numpy(dtype=float).reshape(R, rounds_per)
     out = values.mean(axis=1) if how == "mean" else values[:, -1]
     diverged = result.summary["diverged"].to_numpy(bool)
     out = np.where(diverged | ~np.isfinite(out), np.inf, out)

@@ -40,7 +40,7 @@ def fit_slope(x, y) -> tuple[float, float]:
     return float(slope), float(intercept)
 
 
-def bootstrap_slope(x: Sequence[float], groups: Sequence[Sequence[float]], level: float = 0.9, n_boot: int = 2000,
+def bootstrap_slope(x: Sequence[float], groups: Sequence[Sequence[float] | np.ndarray], level: float = 0.9, n_boot: int = 2000,
                     seed: int = 0, stat=np.mean) -> tuple[float, float, float]:
     """Slope of log(stat(group)) against log(x) and its two-sided ``level`` percentile bootstrap
     interval, resampling the seeds of every grid point independently.

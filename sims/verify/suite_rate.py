@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Mapping, Sequence
 
 import theory
@@ -79,7 +80,7 @@ class MethodRate:
     f: int = 0
 
     def setting(self, seeds: int) -> Setting:
-        byz = dict(aggregator={"name": "cwtm"}, compressor={"name": "topk", "k": 16}, n=7) if self.f else \
+        byz: dict[str, Any] = dict(aggregator={"name": "cwtm"}, compressor={"name": "topk", "k": 16}, n=7) if self.f else \
             dict(aggregator={"name": "mean"}, n=3)
         return Setting(self.label, PLATEAU, self.algorithm, f=self.f, seeds=seeds, **byz)
 
@@ -103,16 +104,20 @@ def plateau_checks(key: str, method: MethodRate, claims: Sequence[tuple[str, flo
 def plateau_items(quick: bool) -> list[Item]:
     """Byz-DM21 (eps^-4 class) and Byz-VR-DM21 (eps^-3 class) on the plateau, f = 0 and f > 0 with
     cwtm, ALIE and Top-K; SGD (the other class) and crippled VR (no momentum: eta = 1) beside them."""
-    dm = lambda f: MethodRate(f"plateau, f = {f}", {"name": "byz_dm21"}, METHOD_GRIDS["byz_dm21"], f)  # noqa: E731
-    vr = lambda f: MethodRate(f"plateau, f = {f}", {"name": "byz_vr_dm21"}, METHOD_GRIDS["byz_vr_dm21"], f)  # noqa: E731
+    def dm(f: int) -> MethodRate:
+        return MethodRate(f"plateau, f = {f}", {"name": "byz_dm21"}, METHOD_GRIDS["byz_dm21"], f)
+
+    def vr(f: int) -> MethodRate:
+        return MethodRate(f"plateau, f = {f}", {"name": "byz_vr_dm21"}, METHOD_GRIDS["byz_vr_dm21"], f)
+
     own = {"byz_dm21.nc": -4.0, "byz_vr_dm21.nc": -3.0}
     eps3 = ("typed: eps^-3", -3.0)
     items = []
     for f in (0,) if quick else (0, 1):  # f > 0 takes ~2 min on 2 cores: full suite
-        items.append(Item(f"byz_dm21.nc rate on the plateau (f = {f})", ("byz_dm21.nc",), lambda f=f: plateau_checks(
-            "byz_dm21.nc", dm(f), [("theorem exponent", own["byz_dm21.nc"], PASS), (*eps3, FAIL)], quick)))
-        items.append(Item(f"byz_vr_dm21.nc rate on the plateau (f = {f})", ("byz_vr_dm21.nc",), lambda f=f: plateau_checks(
-            "byz_vr_dm21.nc", vr(f), [("theorem exponent", own["byz_vr_dm21.nc"], PASS)], quick)))
+        items.append(Item(f"byz_dm21.nc rate on the plateau (f = {f})", ("byz_dm21.nc",), partial(
+            plateau_checks, "byz_dm21.nc", dm(f), [("theorem exponent", own["byz_dm21.nc"], PASS), (*eps3, FAIL)], quick)))
+        items.append(Item(f"byz_vr_dm21.nc rate on the plateau (f = {f})", ("byz_vr_dm21.nc",), partial(
+            plateau_checks, "byz_vr_dm21.nc", vr(f), [("theorem exponent", own["byz_vr_dm21.nc"], PASS)], quick)))
     crippled = MethodRate("plateau, f = 0, crippled: eta = 1 (no STORM / momentum)", {"name": "byz_vr_dm21", "eta": 1.0},
                           grid(lr=tuple(2.0**-k for k in range(3, 12))))
     sgd = MethodRate("plateau, f = 0, other class", {"name": "br_csgd"}, METHOD_GRIDS["br_csgd"])
