@@ -233,18 +233,26 @@ def _merge(parts, rounds: list[int]):
     return merged, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
 
 
-def _zero_replicas(tree, keep, R):
-    """Multiply every [R, ...] array leaf of a (nested) NamedTuple/tuple by keep[R] (1 or 0)."""
+def map_replica_leaves(tree, R: int, fn):
+    """``fn`` applied to every [R, ...] array leaf of a (nested) NamedTuple/tuple; other leaves kept."""
     if isinstance(tree, tuple):
-        items = [_zero_replicas(v, keep, R) for v in tree]
+        items = [map_replica_leaves(v, R, fn) for v in tree]
         return type(tree)(*items) if hasattr(tree, "_fields") else tuple(items)
-    if hasattr(tree, "shape") and len(tree.shape) >= 1 and tree.shape[0] == R and not isinstance(tree, (int, float)):
-        from .backend import namespace
-
-        xp = namespace(tree)
-        k = xp.reshape(xp.astype(keep, tree.dtype), (R,) + (1,) * (len(tree.shape) - 1))
-        return xp.where(k > 0, tree, xp.zeros_like(tree))
+    if hasattr(tree, "shape") and len(tree.shape) >= 1 and tree.shape[0] == R:
+        return fn(tree)
     return tree
+
+
+def _zero_replicas(tree, keep, R):
+    """Every [R, ...] array leaf with the replicas where keep[R] is 0 set to zero."""
+    from .backend import namespace
+
+    def zero(a):
+        xp = namespace(a)
+        k = xp.reshape(xp.astype(keep, a.dtype), (R,) + (1,) * (len(a.shape) - 1))
+        return xp.where(k > 0, a, xp.zeros_like(a))
+
+    return map_replica_leaves(tree, R, zero)
 
 
 def _tidy(jobs, rows, diverged_at, wall, final_x) -> RunResult:

@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..backend import to_numpy
-from ..engine import Job, build_setup, initial_point
+from ..engine import Job, build_setup, initial_point, map_replica_leaves
 from ..errors import ConfigError
 from .runner import Setting
 
@@ -139,12 +139,7 @@ def _contenders(bound: np.ndarray, done: np.ndarray) -> np.ndarray:
 
 def _take(tree, index, R: int):
     """Rows ``index`` (a backend int array) of every [R, ...] array leaf of a (nested) NamedTuple/tuple."""
-    if isinstance(tree, tuple):
-        items = [_take(v, index, R) for v in tree]
-        return type(tree)(*items) if hasattr(tree, "_fields") else tuple(items)
-    if hasattr(tree, "shape") and len(tree.shape) >= 1 and tree.shape[0] == R:
-        return tree[index]
-    return tree
+    return map_replica_leaves(tree, R, lambda a: a[index])
 
 
 def _take_setup(setup, index, R: int):
