@@ -1,5 +1,5 @@
 """The quick suite's expected verdicts are tests: every check (and every must-fail twin) comes out
-as the suite says.  The rate items are the slow part (~25 s)."""
+as the suite says.  The rate items are the slow part (~100 s)."""
 import pytest
 
 from sims.verify import suite
@@ -57,6 +57,24 @@ def test_plateau_separates_dm21_from_vr_dm21_and_refutes_dm21_at_eps_minus_3():
     assert dm[0].interval[1] < vr[0].interval[0]  # disjoint 90 % intervals, DM21 steeper
     assert vr[0].measured >= -3.3
     assert dm[0].measured == dm[1].measured  # one measurement for both claims
+
+
+@pytest.mark.slow
+def test_the_separation_holds_with_a_byzantine_worker_a_robust_rule_and_a_compressor():
+    dm = _run("byz_dm21.nc rate on the plateau (f = 1)")
+    vr = _run("byz_vr_dm21.nc rate on the plateau (f = 1)")
+    _assert_expected(dm + vr)
+    assert "f = 1" in dm[0].setting and "f = 1" in vr[0].setting
+    assert abs(dm[0].measured + 4) <= 0.3 and vr[0].measured >= -3.3
+    assert dm[0].interval[1] < vr[0].interval[0]
+
+
+def test_crippled_vr_and_sgd_do_not_pass_as_eps_minus_3():
+    (crippled,) = _run("crippled Byz-VR-DM21")
+    sgd = _run("SGD (the other class)")
+    _assert_expected([crippled, *sgd])
+    assert crippled.verdict == Verdict.FAIL and crippled.interval[1] < -3.3
+    assert [c.verdict for c in sgd] == [Verdict.FAIL, Verdict.PASS]
 
 
 def test_the_full_suite_builds_more_items_than_the_quick_one():
