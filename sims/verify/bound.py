@@ -16,8 +16,11 @@ from .stats import upper_confidence
 def lhs_rounds(theorem, T: int) -> tuple[str, tuple[int, int], str]:
     """(metric, rounds, how) of the theorem's left-hand side from its ``averaging``:
     x_hat uniform over x^0..x^T -> mean grad_sq over rounds 0..T; (1/T) sum_{t<T} -> rounds 0..T-1;
-    last iterate (PL) -> f_gap at round T."""
+    last iterate (PL) -> f_gap at round T; asymptotic (the region the iterates reach) -> mean grad_sq
+    over the last quarter of the rounds."""
     avg = theorem.averaging
+    if "asymptotic" in avg:  # the region the iterates reach: the last quarter of the rounds
+        return "grad_sq", (T - T // 4, T), "mean"
     if "last iterate" in avg:
         return "f_gap", (T, T), "last"
     if "x^0..x^T" in avg:
