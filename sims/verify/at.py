@@ -51,6 +51,12 @@ def _unknown_constants(th) -> list[str]:
     return [c.name for c in th.constants if c.provenance.value in ("RECON", "UNVERIFIED")]
 
 
+def _in_bound(th, name: str) -> bool:
+    """Whether constant ``name`` enters the bound at a fixed step (a constant of the prescribed
+    step only cannot be implied from one run's bound: the power matrix's step rerun tests it)."""
+    return name in {s.name for s in th.bound.free_symbols}
+
+
 def record_checks(th, setting: Setting) -> list[Check]:
     """The bound check of ``th`` at ``setting``; implied constants where its constants are unknown."""
     claim = BoundClaim(th)
@@ -65,10 +71,14 @@ def record_checks(th, setting: Setting) -> list[Check]:
     worst = max(per_attack, key=lambda a: per_attack[a]["ucb"])
     runs = [{"constants": declared, "T": setting.T, "hyper": hyper, "measured": per_attack[worst]["ucb"],
              "label": f"{setting.label}, {worst}"}]
-    out = []
-    for name in unknown:
-        c = implied_constant(claim, name, runs, target="bound", setting=setting.label)
-        out.append(_info(c))
+    step_only = [name for name in unknown if not _in_bound(th, name)]
+    in_bound = [name for name in unknown if name not in step_only]
+    out = [_info(implied_constant(claim, name, runs, target="bound", setting=setting.label), step_only)
+           for name in in_bound]
+    if len(in_bound) > 1 and all("vacuous" in c.details for c in out):
+        # each term alone covers the runs: the implied common factor of all of them is still informative
+        out.append(_info(implied_constant(claim, tuple(in_bound), runs, target="bound", setting=setting.label),
+                         step_only))
     return out
 
 
@@ -85,10 +95,12 @@ def _not_evaluable(th, setting: Setting, why: str) -> Check:
                  extra={"provenance": provenance(th)})
 
 
-def _info(check: Check) -> Check:
+def _info(check: Check, step_only: list[str] | None = None) -> Check:
     from dataclasses import replace
 
-    return replace(check, verdict=Verdict.INFO, claim=check.claim + " [unknown constant: implied value]")
+    details = {**check.details, **({"step_constants": step_only} if step_only else {})}
+    return replace(check, verdict=Verdict.INFO, claim=check.claim + " [unknown constant: implied value]",
+                   details=details, extra={**check.extra, "provenance": provenance(theory.get(check.theorem))})
 
 
 def at_item(name: str, path: str | Path | None, quick: bool) -> Item:

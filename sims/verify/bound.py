@@ -16,8 +16,11 @@ from .stats import upper_confidence
 def lhs_rounds(theorem, T: int) -> tuple[str, tuple[int, int], str]:
     """(metric, rounds, how) of the theorem's left-hand side from its ``averaging``:
     x_hat uniform over x^0..x^T -> mean grad_sq over rounds 0..T; (1/T) sum_{t<T} -> rounds 0..T-1;
-    last iterate (PL) -> f_gap at round T."""
+    last iterate (PL) -> f_gap at round T; asymptotic (the region the iterates reach) -> mean grad_sq
+    over the last quarter of the rounds."""
     avg = theorem.averaging
+    if "asymptotic" in avg:  # the region the iterates reach: the last quarter of the rounds
+        return "grad_sq", (T - T // 4, T), "mean"
     if "last iterate" in avg:
         return "f_gap", (T, T), "last"
     if "x^0..x^T" in avg:
@@ -30,18 +33,27 @@ def measure(claim: BoundClaim, setting: Setting, level: float = 0.95, method: st
     left-hand sides, their upper confidence ends, the mean ||grad f||^2 over the second half of the
     rounds (``plateau``), and the evaluated claim."""
     declared = setting.declared()
-    T = setting.T
-    hyper = claim.hyper(declared, T)
-    metric, rounds, how = lhs_rounds(claim.theorem, T)
-    per_attack = {}
+    hyper = claim.hyper(declared, setting.T)
+    return declared, hyper, measure_at(claim.theorem, setting, [hyper], level, method)[0]
+
+
+def measure_at(theorem, setting: Setting, hypers, level: float = 0.95, method: str = "t") -> list[dict]:
+    """Per hyper-parameter set of ``hypers`` (one batch per attack, a variant each): the per-attack
+    measurements of :func:`measure` (lhs per seed, mean, plateau, ucb, diverged)."""
+    T, S = setting.T, setting.seeds
+    metric, rounds, how = lhs_rounds(theorem, T)
+    out: list[dict] = [{} for _ in hypers]
     for attack in setting.attack_list:
-        res = run_variants(setting, attack, [algorithm_fields(hyper)])
-        lhs = per_replica(res, metric, rounds, how)
-        plateau = per_replica(res, "grad_sq", (T // 2, T), "mean")
-        per_attack[attack] = {"lhs": lhs.tolist(), "mean": float(np.mean(lhs)), "plateau": float(np.mean(plateau)),
-                              "ucb": upper_confidence(lhs, level, method),
-                              "diverged": int(res.summary["diverged"].sum())}
-    return declared, hyper, per_attack
+        res = run_variants(setting, attack, [algorithm_fields(h) for h in hypers])
+        lhs_all = per_replica(res, metric, rounds, how)
+        plateau_all = per_replica(res, "grad_sq", (T // 2, T), "mean")
+        diverged_all = res.summary["diverged"].to_numpy(bool)
+        for v in range(len(hypers)):
+            lhs, rows = lhs_all[v * S:(v + 1) * S], slice(v * S, (v + 1) * S)
+            out[v][attack] = {"lhs": lhs.tolist(), "mean": float(np.mean(lhs)),
+                              "plateau": float(np.mean(plateau_all[rows])),
+                              "ucb": upper_confidence(lhs, level, method), "diverged": int(diverged_all[rows].sum())}
+    return out
 
 
 def bound_check(claim: BoundClaim, setting: Setting, level: float = 0.95, method: str = "t",

@@ -8,8 +8,12 @@ The record is re-evaluated on the SAME runs under standard perturbations
 * each factor of the floor dropped (kappa / c_delta, 1/p, 1/alpha, omega, G^2, d/k - where present):
   the symbol set to 1 in the floor term;
 * the T-power of the transient changed (transient x T^-1/2: "converges faster than stated");
+* the step condition scaled (the prescribed step x 2 and x 10: "a larger step is safe");
 
-and each is reported caught (the perturbed claim FAILs) or not.  The smallest error a check detects
+and each is reported caught (the perturbed claim FAILs) or not.  A perturbation that changes the
+record's prescribed hyper-parameters (a named constant inside the step formula, the step condition
+scaled) is judged on a rerun at the step the perturbed record prescribes (``"rerun": true``, one
+batch per attack for all of them), never on the runs of the true step.  The smallest error a check detects
 is exact, no bisection needed: "bound x s" FAILs iff s < ucb / bound, so ``detects_below`` =
 max over attacks (grid points) of ucb / bound (floor).
 """
@@ -28,6 +32,8 @@ from .claims import BoundClaim
 #: floor factors whose omission is a plausible error in a Byzantine-robust floor
 FLOOR_FACTORS = ("kappa", "c_delta", "c", "p", "alpha", "omega", "G_het", "zeta2", "d", "k_sp")
 SCALES = (0.5, 0.1)
+#: scales of the prescribed step (a wrong record allowing a larger step)
+STEP_SCALES = (2.0, 10.0)
 
 
 def provenance(theorem: Theorem) -> dict[str, str]:
@@ -59,6 +65,9 @@ def perturbed_theorems(theorem: Theorem, transient: bool = True) -> list[tuple[s
         T = T_syms[0]
         tr = theorem.bound - theorem.floor
         out.append(("transient x T^-1/2", replace(theorem, bound=theorem.floor + tr / sp.sqrt(T))))
+    if transient and "gamma" in theorem.hyper:
+        out += [(f"step x {k:g}", replace(theorem, hyper={**theorem.hyper, "gamma": k * theorem.hyper["gamma"]}))
+                for k in STEP_SCALES]
     return out
 
 
@@ -81,13 +90,28 @@ def _entries(verdicts: Mapping[str, Verdict], base: Verdict) -> list[dict[str, A
             for name, v in verdicts.items()]
 
 
-def bound_power(claim: BoundClaim, setting, measured, base: Verdict, **kw) -> dict[str, Any]:
-    """Power matrix of a bound check on its own runs (``measured`` from :func:`bound.measure`)."""
-    from .bound import bound_check
+def _changes_step(h: Mapping[str, float], h0: Mapping[str, float]) -> bool:
+    return any(abs(h[k] - h0.get(k, h[k])) > 1e-12 * max(1.0, abs(h0.get(k, 0.0))) for k in h)
 
-    verdicts = {name: bound_check(c, setting, measured=measured, power=False, **kw).verdict
-                for name, c in perturbed_claims(claim)}
-    return {"power": _entries(verdicts, base), "provenance": provenance(claim.theorem)}
+
+def bound_power(claim: BoundClaim, setting, measured, base: Verdict, **kw) -> dict[str, Any]:
+    """Power matrix of a bound check on its own runs (``measured`` from :func:`bound.measure`); the
+    perturbations that change the prescribed step on reruns at their own step."""
+    from .bound import bound_check, measure_at
+
+    declared, hyper, _ = measured
+    perturbed = perturbed_claims(claim)
+    hypers = {name: c.hyper(declared, setting.T) for name, c in perturbed}
+    rerun = [name for name in hypers if _changes_step(hypers[name], hyper)]
+    reruns = dict(zip(rerun, measure_at(claim.theorem, setting, [hypers[n] for n in rerun], **kw))) if rerun else {}
+    verdicts = {name: bound_check(c, setting, power=False, **kw,
+                                  measured=(declared, hypers[name], reruns[name]) if name in reruns else measured).verdict
+                for name, c in perturbed}
+    entries = _entries(verdicts, base)
+    for e in entries:
+        if e["perturbation"] in reruns:
+            e.update(rerun=True, step={k: float(v) for k, v in hypers[e["perturbation"]].items()})
+    return {"power": entries, "provenance": provenance(claim.theorem)}
 
 
 def floor_level_power(claim: BoundClaim, fs, measured, base: Verdict, **kw) -> dict[str, Any]:

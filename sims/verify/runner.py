@@ -47,8 +47,11 @@ class Setting:
 
     def declared(self) -> dict[str, float]:
         """The declared constants (sims.constants.declared_constants) plus the algorithm's fixed
-        hyper-parameters that are theory inputs (e.g. MARINA's p)."""
-        return declared_constants(self.config(), hyper=False) | _fixed_hyper(self.algorithm)
+        hyper-parameters that are theory inputs (MARINA's p, Byz-DM21's eta where its record does
+        not prescribe it; the step gamma never: records prescribe it)."""
+        declared = declared_constants(self.config(), hyper=True)
+        declared.pop("gamma", None)
+        return declared | _fixed_hyper(self.algorithm)
 
     def replace(self, **kw) -> "Setting":
         return dataclasses.replace(self, **kw)

@@ -18,6 +18,7 @@ from .floor import FloorSetting, floor_check, floor_level_check, measure_floor
 from .implied import implied_constant
 from .runner import FULL_ATTACKS, QUICK_ATTACKS, Setting
 from .suite_rate import plateau_items, rate_item, rate_settings  # noqa: F401  (rate_settings: re-exported)
+from .suite_records import record_items
 
 PASS, FAIL, INFO = Verdict.PASS, Verdict.FAIL, Verdict.INFO
 
@@ -153,6 +154,7 @@ def rosdhb_floor(quick: bool, aggregator: str = "cwtm") -> Item:
 # ---------------------------------------------------------------------------------------------- suites
 def items(quick: bool = True) -> list[Item]:
     out = [marina_bound(quick), sgd_bound(quick), dgd_floor(quick), rosdhb_floor(quick), *plateau_items(quick)]
+    out += record_items(quick)
     if not quick:  # the zero chains: lower-bound instances, full suite only
         out += [rosdhb_floor(quick, "krum"), rate_item("byz_dm21.nc", quick, wrong=-3.0),
                 rate_item("byz_vr_dm21.nc", quick, wrong=None), rate_item("sgd.nc", quick, wrong=-3.0)]
