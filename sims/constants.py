@@ -44,6 +44,8 @@ def problem_extras(spec, problem) -> dict[str, float]:
       its raw second moment), ``L_tilde = sqrt(mean_i L_i^2)``, ``ell = max_ij L_ij + L_reg``;
     * zero chain: every honest worker holds f, so ``L_tilde = L``, ``L_pm = 0``; ``ell`` from the
       problem (regime mean_squared_smooth);
+    * plateau: every honest worker holds f and the noise is additive, so ``L_tilde = ell = L``,
+      ``L_pm = Lcal_pm = 0``;
     * cnn_digits: only ``b`` and ``m`` are known; a network has no derivable smoothness constants
       (its L, G and sigma are sampled estimates, see :mod:`sims.problems.cnn`).
     """
@@ -72,6 +74,8 @@ def problem_extras(spec, problem) -> dict[str, float]:
         out.update(L_tilde=float(c.L), L_pm=0.0, Lcal_pm=0.0, b=1.0)
         if "ell" in extras:
             out["ell"] = float(extras["ell"])
+    elif name == "plateau":  # every honest worker holds f; additive noise cancels in a same-sample difference
+        out.update(L_tilde=float(c.L), L_pm=0.0, Lcal_pm=0.0, ell=float(c.L), b=1.0)
     elif name == "cnn_digits":
         out.update(m=float(problem.m), b=float(spec.batch))
     return out

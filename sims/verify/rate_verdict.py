@@ -35,8 +35,10 @@ def upper_bound_verdict(slope: float, lo: float, hi: float, claim: float, tol: f
 
 def method_rate_check(theorem: str, claim_name: str, claim_exponent: float, attainments: Sequence[Attainment],
                       instance: str, algorithm: str, setting: str, unit: str = "rounds", level: float = 0.9,
-                      tol: float = 0.3, seed: int = 0) -> Check:
-    """Rate check in "method complexity" mode; the measurement never sees ``claim_exponent``."""
+                      tol: float = 0.3, seed: int = 0, mode: str = "method_complexity") -> Check:
+    """Rate check of a claim-free measurement (``mode``: "method_complexity", the best of a declared
+    grid, or "theorem", the record's prescriptions at the smallest horizon that meets the target);
+    the measurement never sees ``claim_exponent``."""
     t0 = time.perf_counter()
     slope, lo, hi = measured_slope(attainments, unit, level, seed=seed)
     verdict, tight = upper_bound_verdict(slope, lo, hi, claim_exponent, tol)
@@ -46,7 +48,7 @@ def method_rate_check(theorem: str, claim_name: str, claim_exponent: float, atta
         slack=slope - claim_exponent if math.isfinite(slope) else float("nan"), verdict=verdict, interval=(lo, hi),
         details={"rows": rows, "level": level, "tol": tol, "eps": [a.eps for a in attainments], "tight": tight},
         seconds=time.perf_counter() - t0,
-        extra={"instance": instance, "algorithm": algorithm, "mode": "method_complexity", "measured": slope,
+        extra={"instance": instance, "algorithm": algorithm, "mode": mode, "measured": slope,
                "interval": [lo, hi], "claim_exponent": claim_exponent, "verdict": verdict.value, "tight": tight,
                "cost_unit": unit},
     )
