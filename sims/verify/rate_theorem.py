@@ -34,7 +34,8 @@ def prescribed(theorem, setting: Setting, T: int) -> dict[str, float]:
     return {k: float(ev[k]) for k in theorem.hyper}
 
 
-def lhs_at_horizon(theorem, setting: Setting, attack: str, horizons: Sequence[int], seeds: Sequence[int]) -> np.ndarray:
+def lhs_at_horizon(theorem, setting: Setting, attack: str, horizons: Sequence[int] | np.ndarray,
+                   seeds: Sequence[int] | np.ndarray) -> np.ndarray:
     """(1/T) sum_{t<T} ||grad f(x_t)||^2 of seed ``seeds[i]`` run with ``hyper(horizons[i])`` for
     ``horizons[i]`` rounds, all in one batch (+inf when a run diverges)."""
     Ts = np.asarray(horizons, dtype=np.int64)
