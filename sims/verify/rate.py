@@ -32,6 +32,13 @@ from .runner import Setting, algorithm_fields
 from .stats import bootstrap_slope
 
 
+#: the zero chain's lower bound allows this many independent oracle draws per worker and round (STORM
+#: methods evaluate two gradients a round; more draws only lower the bound, so it holds for every method)
+LOWER_BOUND_DRAWS = 2
+#: a seed is flagged when it finishes before this quantile of the optimal zero-respecting method's rounds
+LOWER_BOUND_QUANTILE = 1e-4
+
+
 @dataclass(frozen=True)
 class RateSetting:
     """A setting whose problem is rebuilt at every eps (``problem['eps'] = eps`` when the problem
@@ -104,7 +111,8 @@ def measure_rates(theorem, rs: RateSetting, progress=None) -> dict[str, Any]:
 
             spec: Any = s.config().problem  # a ZeroChainSpec (the rate settings' problem)
             extra = {"chain": spec.chain().T, "p_coin": spec.chain().p,
-                     "lower_bound": min_rounds(spec, s.n - s.f)}
+                     "lower_bound": min_rounds(spec, s.n - s.f),
+                     "lower_bound_q": min_rounds(spec, s.n - s.f, LOWER_BOUND_DRAWS, LOWER_BOUND_QUANTILE)}
         rows.append({"eps": eps, "rounds": hit.tolist(), "hyper": hyper, "horizon": T_h, **extra})
         if progress is not None:
             progress.update(1)
@@ -130,5 +138,24 @@ def rate_check(claim: ExponentClaim, rs: RateSetting, theorem=None, measured=Non
         theory=claim.exponent, slack=slope - claim.exponent if math.isfinite(slope) else float("nan"),
         verdict=Verdict.PASS if ok else Verdict.FAIL, interval=(lo, hi),
         details={**data, "level": level, "tol": tol, "eps": eps},
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def lower_bound_check(theorem, rs: RateSetting, measured: Mapping[str, Any]) -> Check:
+    """The zero chain as a lower-bound instance: no zero-respecting method may traverse the chain in fewer
+    rounds than the negative-binomial bound (``min_rounds`` at ``LOWER_BOUND_QUANTILE``, with
+    ``LOWER_BOUND_DRAWS`` draws a round).  measured = the smallest rounds / bound ratio over eps and seeds;
+    PASS iff >= 1; a FAIL flags the instance or the counting (a seed faster than any method can be)."""
+    t0 = time.perf_counter()
+    ratios = [(r["eps"], j, float(c) / r["lower_bound_q"]) for r in measured["rows"] for j, c in enumerate(r["rounds"])]
+    eps, seed, worst = min(ratios, key=lambda x: x[2])
+    below = [(e, j) for e, j, q in ratios if q < 1.0]
+    return Check(
+        theorem=theorem.key, check="lower_bound", setting=rs.base.label, claim="cost >= the zero chain's lower bound",
+        measured=worst, theory=1.0, slack=worst, verdict=Verdict.PASS if worst >= 1.0 else Verdict.FAIL,
+        details={"binding": {"eps": eps, "seed": seed}, "below": below, "quantile": LOWER_BOUND_QUANTILE,
+                 "draws_per_round": LOWER_BOUND_DRAWS,
+                 "bounds": {r["eps"]: r["lower_bound_q"] for r in measured["rows"]}},
         seconds=time.perf_counter() - t0,
     )

@@ -49,13 +49,18 @@ DEFINITIONS: dict[str, Definition] = {d.check: d for d in (
     Definition("rate", "fitted log-log slope of rounds (or cost) to the criterion against eps, bootstrap interval",
                "the claimed exponent", "measured - theory",
                "an upper bound on the cost: FAIL only when the interval lies below theory - tol (method-"
-               "complexity mode; theorem-horizon mode: PASS iff theory is within tol of the interval and the slope)"),
+               "complexity and theorem modes; the zero chains, horizon from the record: PASS iff theory is "
+               "within tol of the interval and the slope)"),
+    Definition("lower_bound", "smallest ratio over eps and seeds of rounds to the zero chain's lower bound",
+               "1", "measured / theory",
+               "PASS iff every seed needs at least the lower bound's rounds; a FAIL flags the instance or the counting"),
     Definition("floor", "fitted log-log slope of the plateau against the knob, bootstrap interval",
                "the claim's slope over the same grid", "measured - theory",
                "information (INFO), never a verdict: a plateau flatter than the claim refutes no upper bound"),
 )}
 
 RATIO_CHECKS = tuple(k for k, d in DEFINITIONS.items() if d.slack == "theory / measured")
+INVERSE_RATIO_CHECKS = tuple(k for k, d in DEFINITIONS.items() if d.slack == "measured / theory")
 DIFFERENCE_CHECKS = tuple(k for k, d in DEFINITIONS.items() if d.slack == "measured - theory")
 UPPER_BOUND_RULE = ("Floors and bounds are upper bounds: a record is refuted only by data above it; slopes of "
                     "floors against a knob (G^2, d/k) are information.")
@@ -65,6 +70,8 @@ def slack(check: Check) -> float:
     """The slack of ``check`` by its type's definition (nan for a type with none)."""
     if check.check in RATIO_CHECKS:
         return slack_ratio(check.theory, check.measured)
+    if check.check in INVERSE_RATIO_CHECKS:
+        return slack_ratio(check.measured, check.theory)
     if check.check in DIFFERENCE_CHECKS:
         d = check.measured - check.theory
         return d if math.isfinite(d) else float("nan")

@@ -10,7 +10,7 @@ import theory
 from .checks import Verdict
 from .claims import exponent_claim, typed_exponent
 from .items import Item, _size
-from .rate import RateSetting, measure_rates, rate_check
+from .rate import RateSetting, lower_bound_check, measure_rates, rate_check
 from .rate_attain import grid, measure_complexity
 from .rate_theorem import measure_theorem_mode
 from .rate_verdict import method_rate_check
@@ -46,12 +46,13 @@ def rate_item(key: str, quick: bool, wrong: float | None) -> Item:
 
     def run():
         data = measure_rates(th, rs)
-        out = [rate_check(exponent_claim(th), rs, th, measured=data).with_expected(PASS)]
+        out = [lower_bound_check(th, rs, data).with_expected(PASS),
+               rate_check(exponent_claim(th), rs, th, measured=data).with_expected(PASS)]
         if wrong is not None:
             out.append(rate_check(typed_exponent(wrong, th), rs, th, measured=data).with_expected(FAIL))
         return out
 
-    return Item(f"{key} rate on the hard instance", (key,), run)
+    return Item(f"{key} rate on the zero chain (a lower-bound instance)", (key,), run)
 
 
 # -- the plateau family: method complexity (claim-free grids), upper-bound verdicts -------------------

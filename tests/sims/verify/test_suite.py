@@ -102,3 +102,28 @@ def test_an_unreached_eps_fails_the_rate_check_and_the_report_says_why(tmp_path)
     assert check.verdict == Verdict.FAIL
     write_report([check], tmp_path)
     assert "Not reached within 60000 rounds (or diverged): eps = 0.05 (1 of 2 seeds)" in (tmp_path / "report.md").read_text()
+
+
+def test_a_cost_below_the_zero_chains_lower_bound_is_flagged():
+    import theory
+    from sims.verify.rate import lower_bound_check
+
+    rs = suite.rate_settings(quick=True)["byz_dm21.nc"]
+    rows = [{"eps": 0.1, "rounds": [3000.0, 3500.0], "lower_bound_q": 2000.0},
+            {"eps": 0.05, "rounds": [50000.0, 52000.0], "lower_bound_q": 30000.0}]
+    th = theory.get("byz_dm21.nc")
+    ok = lower_bound_check(th, rs, {"rows": rows})
+    assert ok.verdict == Verdict.PASS and ok.measured == 1.5 and ok.details["binding"] == {"eps": 0.1, "seed": 0}
+    rows[1]["rounds"][1] = 20000.0  # a seed faster than any zero-respecting method can be
+    bad = lower_bound_check(th, rs, {"rows": rows})
+    assert bad.verdict == Verdict.FAIL and bad.details["below"] == [(0.05, 1)]
+
+
+def test_the_zero_chain_rows_carry_the_quantile_lower_bound():
+    from sims.verify.rate import LOWER_BOUND_DRAWS, LOWER_BOUND_QUANTILE
+    from sims.problems.zero_chain import min_rounds
+
+    rs = suite.rate_settings(quick=True)["byz_dm21.nc"]
+    spec = rs.at(0.1).config().problem
+    q = min_rounds(spec, 3, LOWER_BOUND_DRAWS, LOWER_BOUND_QUANTILE)
+    assert 0 < q < min_rounds(spec, 3)
