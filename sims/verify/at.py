@@ -1,8 +1,10 @@
 """Checks of any record at a user's setting (``byzcomp verify NAME --at FILE.toml``) and at each
 record's shipped example (``examples/<algorithm>.toml``): the bound check with the record's own
 prescribed hyper-parameters (power matrix included), or, for records whose absolute constants are
-unknown (a named constant not read from the paper), the implied value of each named constant
-(reported, never a PASS)."""
+unknown (a named constant not read from the paper), the implied value of each named constant that
+enters the bound (reported, never a PASS; vacuous ones say so, and where all are vacuous their implied
+common factor is added).  A RECON / UNVERIFIED statement without named constants is reported with its
+slack (INFO) where it holds; a FAIL stays a FAIL."""
 from __future__ import annotations
 
 import tomllib
@@ -66,7 +68,11 @@ def record_checks(th, setting: Setting) -> list[Check]:
         return [_not_evaluable(th, setting, str(e))]
     unknown = _unknown_constants(th)
     if not unknown:
-        return [bound_check(claim, setting, measured=m)]
+        check = bound_check(claim, setting, measured=m)
+        if th.weakest_provenance.value in ("RECON", "UNVERIFIED") and check.verdict == Verdict.PASS:
+            # a reconstructed statement is reported with its slack, never a PASS (a FAIL stays: data above it)
+            return [_info(check, label=f"[{th.weakest_provenance.value} statement: reported, not a PASS]")]
+        return [check]
     declared, hyper, per_attack = m
     worst = max(per_attack, key=lambda a: per_attack[a]["ucb"])
     runs = [{"constants": declared, "T": setting.T, "hyper": hyper, "measured": per_attack[worst]["ucb"],
@@ -95,11 +101,11 @@ def _not_evaluable(th, setting: Setting, why: str) -> Check:
                  extra={"provenance": provenance(th)})
 
 
-def _info(check: Check, step_only: list[str] | None = None) -> Check:
+def _info(check: Check, step_only: list[str] | None = None, label: str = "[unknown constant: implied value]") -> Check:
     from dataclasses import replace
 
     details = {**check.details, **({"step_constants": step_only} if step_only else {})}
-    return replace(check, verdict=Verdict.INFO, claim=check.claim + " [unknown constant: implied value]",
+    return replace(check, verdict=Verdict.INFO, claim=f"{check.claim} {label}",
                    details=details, extra={**check.extra, "provenance": provenance(theory.get(check.theorem))})
 
 

@@ -9,7 +9,8 @@ changed so that the measured left-hand side is not covered by the transient alon
   records (their eta sigma^2 terms would cover any run otherwise);
 * Krum: started far outside the flat region (the proposition's condition ``eta(n,f) sqrt(d) sigma <
   ||grad f(x^0)||`` holds), the region measured over the last quarter of the rounds;
-* LAD / Com-LAD, Byz-VR-MARINA Thm 2.2, Byz-VR-MARINA-PP Thm 4.1 / 4.2: their examples (the LAD
+* LAD / Com-LAD, Byz-VR-MARINA Thm 2.2 (derived and printed) and its camera-ready version,
+  Byz-VR-MARINA-PP Thm 4.1 / 4.2 (non-convex and PL): their examples (the LAD
   constants at x* from :func:`sims.constants.lad_constants`; PP's pG, P_C from C, C_hat).
 
 Records with unknown constants (RECON / UNVERIFIED) report implied constants (INFO, never a PASS);
@@ -50,8 +51,9 @@ RECORD_SETTINGS: dict[str, tuple[Mapping[str, Any] | None, Mapping[str, Any]]] =
 #: records checked here (the suite's other items cover the rest of their algorithm's records)
 RECORDS = ("byz_ef21.nc", "byz_ef21.pl", "byz_ef21_bc.nc", "byz_ef21_bc.pl", "byz_dm21.nc", "byz_dm21.pl",
            "byz_vr_dm21.nc", "byz_vr_dm21.pl", "byz_ef21_sgdm.nc", "byz_dasha_page.nc", "byz_dasha_page.pl",
-           "krum_sgd.prop2", "lad.nc", "com_lad.nc", "byz_vr_marina.thm2_2", "byz_vr_marina_pp.thm4_1",
-           "byz_vr_marina_pp.thm4_2")
+           "krum_sgd.prop2", "lad.nc", "com_lad.nc", "byz_vr_marina.thm2_2", "byz_vr_marina.thm2_2_printed",
+           "byz_vr_marina.camera_ready", "byz_vr_marina_pp.thm4_1", "byz_vr_marina_pp.thm4_1_pl",
+           "byz_vr_marina_pp.thm4_2", "byz_vr_marina_pp.thm4_2_pl")
 
 
 def record_setting(algorithm: str, quick: bool = True) -> Setting:

@@ -45,9 +45,24 @@ def test_marina_perturbations_drop_each_floor_factor_and_keep_the_transient():
     true_b = float(th.bound.subs({s: vals[s.name] for s in th.bound.free_symbols}))
     for name, t in pert.items():
         b = float(t.bound.subs({s: vals[s.name] for s in t.bound.free_symbols}))
-        assert b < true_b, name  # with factors > 1 each perturbation claims a smaller (wrong) bound
+        if name.startswith("step x"):  # a larger prescribed step, the same bound expression
+            assert b == true_b and t.hyper["gamma"] == float(name.split()[-1]) * th.hyper["gamma"], name
+        else:
+            assert b < true_b, name  # with factors > 1 each perturbation claims a smaller (wrong) bound
 
 
 def test_named_constants_are_perturbed_for_records_that_have_them():
     names = [n for n, _ in perturbed_claims(BoundClaim(theory.get("rosdhb.nc")))]
     assert "c3 x 0.5" in names and "c2 x 0.1" in names and "floor without kappa" in names
+
+
+def test_step_perturbations_are_judged_on_a_rerun_at_the_perturbed_step(marina_checks):
+    for c in marina_checks:
+        gamma = c.details["hyper"]["gamma"]
+        for p in c.extra["power"]:
+            if p["perturbation"].startswith("step x"):
+                assert p["rerun"] and p["step"]["gamma"] == pytest.approx(float(p["perturbation"].split()[-1]) * gamma)
+            else:
+                assert "rerun" not in p
+    tight = next(c for c in marina_checks if c.setting == suite.MARINA_TIGHT)
+    assert _caught(tight)["step x 2"]  # mu = L, gamma = 2/L: x^t - x* flips sign, never converges
