@@ -41,16 +41,24 @@ def console_table(checks: Sequence[Check], width: int = WIDTH) -> str:
 
 
 def c_mode(check: Check) -> str:
-    """A rate check's mode: "method_complexity" (sims.verify.rate_verdict) or "theorem_horizon" (rate.py)."""
+    """A rate check's mode: "method_complexity" or "theorem" (claim-free, sims.verify.rate_verdict) or
+    "theorem_horizon" (the zero chains, rate.py)."""
     return str(check.extra.get("mode", "theorem_horizon"))
+
+
+def claim_free(check: Check) -> bool:
+    """A rate check measured without reading any claim (method-complexity or theorem mode)."""
+    return c_mode(check) in ("method_complexity", "theorem")
 
 
 def _rate_series(check: Check) -> tuple[np.ndarray, list[np.ndarray], str, str]:
     rows = check.details["rows"]
-    method = c_mode(check) == "method_complexity"
+    method = claim_free(check)
     ys = [np.asarray(r["costs" if method else "rounds"], float) for r in rows]
     unit = check.extra.get("cost_unit", "rounds") if method else "rounds"
     crit = r"$\mathrm{mean}_{s\leq t}\|\nabla f(x_s)\|^2 \leq \varepsilon^2$" if method else "the criterion"
+    if c_mode(check) == "theorem":
+        crit = r"$\mathrm{mean}_{t<T}\|\nabla f(x_t)\|^2 \leq \varepsilon^2$ (smallest T)"
     return np.array([r["eps"] for r in rows], float), ys, rf"$\varepsilon$", f"{unit} to {crit}"
 
 
@@ -219,8 +227,11 @@ def _details(c: Check) -> list[str]:
                 "| attack | mean | upper end | diverged |", "|---|---|---|---|"]
         rows += [f"| {a} | {v['mean']:.4g} | {v['ucb']:.4g} | {v['diverged']} |" for a, v in d["per_attack"].items()]
         return rows
-    if c.check == "rate" and c_mode(c) == "method_complexity":
-        rows = [f"Method complexity (claim-free grid, smallest mean cost): slope {c.measured:.3f}, {d['level']:.0%} "
+    if c.check == "rate" and claim_free(c):
+        how = ("Method complexity (claim-free grid, smallest mean cost)" if c_mode(c) == "method_complexity" else
+               "Theorem mode (the record's prescriptions hyper(T) at the smallest horizon T whose run meets the "
+               "target, per seed: doubling, then bisection)")
+        rows = [f"{how}: slope {c.measured:.3f}, {d['level']:.0%} "
                 f"bootstrap interval [{lo:.3f}, {hi:.3f}]; claim eps^{c.theory:g} is an upper "
                 f"bound: refuted only when the interval lies below {c.theory - d['tol']:g}; tight: {d['tight']}.", "",
                 f"| eps | mean {c.extra['cost_unit']} | best grid point |", "|---|---|---|"]

@@ -104,7 +104,7 @@ def test_an_unreached_eps_fails_the_rate_check_and_the_report_says_why(tmp_path)
     assert "Not reached within 60000 rounds (or diverged): eps = 0.05 (1 of 2 seeds)" in (tmp_path / "report.md").read_text()
 
 
-def test_a_cost_below_the_zero_chains_lower_bound_is_flagged():
+def test_a_cost_below_the_zero_chains_lower_bound_is_flagged(tmp_path):
     import theory
     from sims.verify.rate import lower_bound_check
 
@@ -117,6 +117,10 @@ def test_a_cost_below_the_zero_chains_lower_bound_is_flagged():
     rows[1]["rounds"][1] = 20000.0  # a seed faster than any zero-respecting method can be
     bad = lower_bound_check(th, rs, {"rows": rows})
     assert bad.verdict == Verdict.FAIL and bad.details["below"] == [(0.05, 1)]
+    from sims.verify.report import write_report
+
+    text = write_report([ok, bad], tmp_path).read_text()
+    assert "| lower_bound | smallest ratio" in text and "FAIL" in text
 
 
 def test_the_zero_chain_rows_carry_the_quantile_lower_bound():
