@@ -93,35 +93,41 @@ def std(v: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return _std(np.ascontiguousarray(v), np.ascontiguousarray(mean), out)
 
 
+BLOCK = 256  # coordinates per block in alie_momenta: its [h, BLOCK] buffer stays in L1 at any d
+
+
 def _alie_momenta_kernel(g, w, mask, z, f, m, keep, take, out, mean):  # pragma: no cover - numba
     R, h, d = g.shape
-    gc = np.empty((h, d), dtype=g.dtype)
-    sq = np.empty(d, dtype=g.dtype)
+    gbuf = np.empty((h, min(d, BLOCK)), dtype=g.dtype)
+    sbuf = np.empty(min(d, BLOCK), dtype=g.dtype)
     for r in range(R):
-        u, v, wr, mu = keep[r], take[r], w[r], mean[r]
-        mu[:] = 0
-        for i in range(h):
-            row, src = gc[i], g[r, i]
-            for c in range(d):
-                row[c] = src[c] * wr[c]              # compress: g * (d/k 1_S)
-                mu[c] += row[c]
-        sq[:] = 0
-        for c in range(d):
-            mu[c] = mu[c] / h                        # honest mean (rounded once, as numpy's)
-        for i in range(h):
-            row = gc[i]
-            for c in range(d):
-                dev = row[c] - mu[c]
-                sq[c] += dev * dev
-        for c in range(d):
-            sq[c] = sq[c] / (h - 1)
-            sq[c] = np.sqrt(sq[c])                   # ddof = 1 spread
-            sq[c] = (mu[c] - z[0] * sq[c]) * mask[r, c]  # ALIE's vector, enforced on S
-        for i in range(h + f):
-            o, old = out[r, i], m[r, i]
-            new = gc[i] if i < h else sq
-            for c in range(d):
-                o[c] = u * old[c] + v * new[c]       # momentum of every sender
+        u, v = keep[r], take[r]
+        for lo in range(0, d, BLOCK):  # coordinates are independent: block them for the cache
+            e = min(d, lo + BLOCK)
+            gc, sq, wr, mu = gbuf[:, :e - lo], sbuf[:e - lo], w[r, lo:e], mean[r, lo:e]
+            mu[:] = 0
+            for i in range(h):
+                row, src = gc[i], g[r, i, lo:e]
+                for c in range(e - lo):
+                    row[c] = src[c] * wr[c]              # compress: g * (d/k 1_S)
+                    mu[c] += row[c]
+            sq[:] = 0
+            for c in range(e - lo):
+                mu[c] = mu[c] / h                        # honest mean (rounded once, as numpy's)
+            for i in range(h):
+                row = gc[i]
+                for c in range(e - lo):
+                    dev = row[c] - mu[c]
+                    sq[c] += dev * dev
+            for c in range(e - lo):
+                sq[c] = sq[c] / (h - 1)
+                sq[c] = np.sqrt(sq[c])                   # ddof = 1 spread
+                sq[c] = (mu[c] - z[0] * sq[c]) * mask[r, lo + c]  # ALIE's vector, enforced on S
+            for i in range(h + f):
+                o, old = out[r, i, lo:e], m[r, i, lo:e]
+                new = gc[i] if i < h else sq
+                for c in range(e - lo):
+                    o[c] = u * old[c] + v * new[c]       # momentum of every sender
     return out
 
 
