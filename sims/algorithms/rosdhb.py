@@ -77,6 +77,7 @@ def _fused_alie(s, setup) -> bool:
     (z from (n, f)) against the plain coordinated Rand-K, no density enforcement, f > 0."""
     beta = setup.factor("beta", 3)
     h = setup.setting.n - setup.setting.f
-    return (fused.alie_momenta_applies(s.m, h, beta, 1 - beta) and type(setup.attack) is ALIE and setup.attack.z_rule != "fixed"
+    return (fused.alie_momenta_applies(s.m, h, beta, 1 - beta)
+            and type(setup.attack) is ALIE and setup.attack.z_rule != "fixed"
             and type(setup.compressor) is CoordinatedRandK and not setup.enforce_density
             and setup.setting.f > 0 and setup.n_senders == setup.setting.n)

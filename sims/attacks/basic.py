@@ -46,7 +46,8 @@ class SignFlip(AttackSpec):
 def honest_std(honest, mean=None):
     """Coordinate-wise unbiased (ddof = 1) standard deviation of the honest messages [R,h,d]: [R,d],
     sqrt(sum_i (v_i - mu)^2 / (h - 1)); ``mean`` [R,d] (their mean, when already computed) saves
-    a pass.  One numba pass (:func:`sims.fused.std`) when it applies, else two passes in place, numpy's own order of operations (bit-identical to ``np.std``)."""
+    a pass.  One numba pass (:func:`sims.fused.std`) when it applies, else two passes in place;
+    numpy's own order of operations either way (bit-identical to ``np.std``)."""
     xp = namespace(honest)
     mean = xp.mean(honest, axis=1) if mean is None else mean
     if fused.std_applies(honest, mean):

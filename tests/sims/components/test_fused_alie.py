@@ -16,7 +16,8 @@ def _numpy_round(g, shared, scale, z, m, keep, take):
     """The numpy stages' expressions: compress, mean, honest_std, ALIE, replicate, enforce, concat, ema."""
     gc = g * (shared * scale)[:, None, :]
     mean = np.mean(gc, axis=1)
-    byz = np.broadcast_to((mean - z * np.std(gc, axis=1, ddof=1))[:, None, :], (g.shape[0], m.shape[1] - g.shape[1], g.shape[2]))
+    R, h, d = g.shape
+    byz = np.broadcast_to((mean - z * np.std(gc, axis=1, ddof=1))[:, None, :], (R, m.shape[1] - h, d))
     new = np.concatenate([gc, byz * shared[:, None, :]], axis=1)
     return keep * m + take * new, mean
 
