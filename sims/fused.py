@@ -5,6 +5,16 @@ three, with the same operations in the same order (bit for bit the numpy express
   :func:`sims.algorithms.stages.ema`): no ``keep * old`` and ``take * new`` temporaries.  Each
   product is rounded, then the sum (no fused multiply-add: numba does not contract without
   ``fastmath``).
+* :func:`std`: the coordinate-wise ddof = 1 standard deviation
+  :math:`\sqrt{\sum_i (v_i - \mu)^2 / (h-1)}` of [R,h,d] around a given mean [R,d] (ALIE's moments),
+  in one read of the messages instead of numpy's three passes and two [R,h,d] temporaries; the
+  squared deviations are summed in numpy's order (ascending i, one rounding per step).
+* :func:`alie_momenta`: RoSDHB's server side under ALIE in one pass per replica: the shared-mask
+  compression :math:`\tilde g_i = w \odot g_i` (:math:`w = \tfrac dk \mathbf 1_S`), the honest
+  mean and ddof = 1 spread, the Byzantine vector :math:`(\mu - z\sigma)\odot\mathbf 1_S` and the
+  momenta :math:`\text{keep}\,m_i + \text{take}\,\tilde g_i` of every sender, where numpy makes
+  about eight passes and a concatenation; each sum runs from 0 in ascending order, as numpy's
+  reduction over axis 1.
 
 Without numba :func:`applies` is False and the callers keep their numpy expression.
 """
@@ -48,3 +58,103 @@ def ema(a: np.ndarray, b: np.ndarray, keep, take) -> np.ndarray:
     u = np.broadcast_to(np.asarray(keep, dtype=a.dtype).reshape(-1), (R,))
     v = np.broadcast_to(np.asarray(take, dtype=a.dtype).reshape(-1), (R,))
     return _ema(a, b, np.ascontiguousarray(u), np.ascontiguousarray(v), np.empty_like(a, order="C"))
+
+
+def _std_kernel(v, mean, out):  # pragma: no cover - compiled by numba
+    R, h, d = v.shape
+    for r in range(R):
+        o, m = out[r], mean[r]
+        o[:] = 0
+        for i in range(h):
+            row = v[r, i]
+            for c in range(d):
+                dev = row[c] - m[c]
+                o[c] += dev * dev  # rounded to the dtype each step, as numpy's reduction over axis 1
+        for c in range(d):
+            o[c] = o[c] / (h - 1)  # stored: the quotient rounded to the dtype (float32: once) before the root
+            o[c] = np.sqrt(o[c])
+    return out
+
+
+_std = None if numba is None else numba.njit(nogil=True, cache=True)(_std_kernel)
+
+
+def std_applies(v, mean) -> bool:
+    """True when numba is installed and v [R,h,d] (h >= 2) and mean [R,d] are numpy float arrays of one dtype."""
+    return (_std is not None and isinstance(v, np.ndarray) and isinstance(mean, np.ndarray) and v.ndim == 3
+            and v.shape[1] >= 2 and v.dtype in (np.float32, np.float64) and mean.dtype == v.dtype
+            and mean.shape == (v.shape[0], v.shape[2]))
+
+
+def std(v: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """sqrt(sum_i (v_i - mean)^2 / (h - 1)) for v [R,h,d] and mean [R,d]: [R,d]."""
+    assert _std is not None, "numba is not installed"
+    out = np.empty(mean.shape, dtype=v.dtype)
+    return _std(np.ascontiguousarray(v), np.ascontiguousarray(mean), out)
+
+
+BLOCK = 256  # coordinates per block in alie_momenta: its [h, BLOCK] buffer stays in L1 at any d
+
+
+def _alie_momenta_kernel(g, w, mask, z, f, m, keep, take, out, mean):  # pragma: no cover - numba
+    R, h, d = g.shape
+    gbuf = np.empty((h, min(d, BLOCK)), dtype=g.dtype)
+    sbuf = np.empty(min(d, BLOCK), dtype=g.dtype)
+    for r in range(R):
+        u, v = keep[r], take[r]
+        for lo in range(0, d, BLOCK):  # coordinates are independent: block them for the cache
+            e = min(d, lo + BLOCK)
+            gc, sq, wr, mu = gbuf[:, :e - lo], sbuf[:e - lo], w[r, lo:e], mean[r, lo:e]
+            mu[:] = 0
+            for i in range(h):
+                row, src = gc[i], g[r, i, lo:e]
+                for c in range(e - lo):
+                    row[c] = src[c] * wr[c]              # compress: g * (d/k 1_S)
+                    mu[c] += row[c]
+            sq[:] = 0
+            for c in range(e - lo):
+                mu[c] = mu[c] / h                        # honest mean (rounded once, as numpy's)
+            for i in range(h):
+                row = gc[i]
+                for c in range(e - lo):
+                    dev = row[c] - mu[c]
+                    sq[c] += dev * dev
+            for c in range(e - lo):
+                sq[c] = sq[c] / (h - 1)
+                sq[c] = np.sqrt(sq[c])                   # ddof = 1 spread
+                sq[c] = (mu[c] - z[0] * sq[c]) * mask[r, lo + c]  # ALIE's vector, enforced on S
+            for i in range(h + f):
+                o, old = out[r, i, lo:e], m[r, i, lo:e]
+                new = gc[i] if i < h else sq
+                for c in range(e - lo):
+                    o[c] = u * old[c] + v * new[c]       # momentum of every sender
+    return out
+
+
+_alie = None if numba is None else numba.njit(nogil=True, cache=True)(_alie_momenta_kernel)
+
+
+def alie_momenta_applies(m, h: int, keep, take) -> bool:
+    """True when numba is installed, the momenta m [R,n,d] are a numpy float array with
+    2 <= h < n honest rows, and the weights (scalars or (R, 1, 1) columns) have m's dtype (the
+    round's gradients and mask come in the run's dtype, m's)."""
+    return (_alie is not None and isinstance(m, np.ndarray) and m.ndim == 3 and m.dtype in (np.float32, np.float64)
+            and 2 <= h < m.shape[1]
+            and all(np.asarray(x).dtype == m.dtype and np.size(x) in (1, m.shape[0]) for x in (keep, take)))
+
+
+def alie_momenta(g, w, mask, z: float, m, keep, take) -> tuple[np.ndarray, np.ndarray]:
+    """(momenta [R,n,d], honest mean [R,d]) of RoSDHB under ALIE: honest rows
+    keep * m + take * (g * w), the n - h Byzantine rows keep * m + take * ((mu - z sigma) * mask),
+    mu and sigma the mean and ddof = 1 spread of the compressed honest rows g * w."""
+    assert _alie is not None, "numba is not installed"
+    R, h, d = g.shape
+    assert g.dtype == w.dtype == mask.dtype == m.dtype and w.shape == mask.shape == (R, d), "operands differ"
+    assert m.shape[0] == R and m.shape[2] == d and h < m.shape[1], "momenta [R,n,d] with n > h"
+    u = np.ascontiguousarray(np.broadcast_to(np.asarray(keep, dtype=g.dtype).reshape(-1), (R,)))
+    v = np.ascontiguousarray(np.broadcast_to(np.asarray(take, dtype=g.dtype).reshape(-1), (R,)))
+    zz = np.asarray([z], dtype=g.dtype)  # z in the run's dtype, as numpy casts a Python float
+    out, mean = np.empty(m.shape, dtype=g.dtype), np.empty((R, d), dtype=g.dtype)
+    c = np.ascontiguousarray
+    _alie(c(g), c(w), c(mask), zz, m.shape[1] - h, c(m), u, v, out, mean)
+    return out, mean

@@ -50,26 +50,32 @@ def batcher_pairs(n: int) -> np.ndarray:
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
+BLOCK = 128  # coordinates sorted together: a [n, BLOCK] buffer stays in L1 at any d
+
+
 def _kernel(x, pairs, trim, out):  # pragma: no cover - compiled by numba
     R, n, d = x.shape
-    buf = np.empty((n, d), dtype=x.dtype)
+    buf = np.empty((n, min(d, BLOCK)), dtype=x.dtype)
     for r in range(R):
-        buf[:, :] = x[r]
-        for p in range(pairs.shape[0]):
-            lo, hi = buf[pairs[p, 0]], buf[pairs[p, 1]]
-            for c in range(d):
-                a, b = lo[c], hi[c]
-                swap = (a > b) | ((a != a) & (b == b))  # NaN goes up, as in np.sort
-                lo[c] = b if swap else a
-                hi[c] = a if swap else b
-        o = out[r]
-        o[:] = buf[trim]
-        for i in range(trim + 1, n - trim):  # ascending, as numpy's reduction over axis 1
-            row = buf[i]
-            for c in range(d):
-                o[c] += row[c]
-        for c in range(d):
-            o[c] = o[c] / (n - 2 * trim)  # float32: exact quotient rounded once, as numpy's
+        for lo_c in range(0, d, BLOCK):  # coordinates are independent: block them for the cache
+            w = min(BLOCK, d - lo_c)
+            b_ = buf[:, :w]
+            b_[:, :] = x[r, :, lo_c:lo_c + w]
+            for p in range(pairs.shape[0]):
+                lo, hi = b_[pairs[p, 0]], b_[pairs[p, 1]]
+                for c in range(w):
+                    a, b = lo[c], hi[c]
+                    swap = (a > b) | ((a != a) & (b == b))  # NaN goes up, as in np.sort
+                    lo[c] = b if swap else a
+                    hi[c] = a if swap else b
+            o = out[r, lo_c:lo_c + w]
+            o[:] = b_[trim]
+            for i in range(trim + 1, n - trim):  # ascending, as numpy's reduction over axis 1
+                row = b_[i]
+                for c in range(w):
+                    o[c] += row[c]
+            for c in range(w):
+                o[c] = o[c] / (n - 2 * trim)  # float32: exact quotient rounded once, as numpy's
     return out
 
 

@@ -31,11 +31,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import fused
+from ..attacks.basic import ALIE, alie_z
+from ..compressors.base import constant_bits
 from ..compressors.basic import CoordinatedRandK
 from ..params import require
 from ..registry import register
 from . import stages
-from .robust_dshb import RobustDSHB
+from .base import StepInfo
+from .robust_dshb import RobustDSHB, ServerMomentumState
 
 
 @register("algorithm", "rosdhb")
@@ -50,5 +54,30 @@ class RoSDHB(RobustDSHB):
         return super().init(x0, setup)
 
     def step(self, s, setup):
-        s, info = super().step(s, setup)
+        s, info = self._fused_alie_step(s, setup) if _fused_alie(s, setup) else super().step(s, setup)
         return s, info._replace(participated=stages.everyone(setup))
+
+    def _fused_alie_step(self, s, setup):
+        """The same round under ALIE with the server's side (compression, ALIE's moments, the
+        Byzantine vector on S_t, every momentum) in one numba pass (:func:`sims.fused.alie_momenta`):
+        the same draws in the same order and the same numbers bit for bit."""
+        shared = stages.shared_randomness(setup)                   # S_t
+        g = setup.problem.sample_grad(s.x, setup.streams)          # g_i^t, i in H
+        beta = setup.factor("beta", 3)
+        z = alie_z(setup.setting.n, setup.setting.f, setup.attack.z_rule)
+        m, _ = fused.alie_momenta(g, shared * (setup.d / setup.compressor.k), shared, z, s.m, beta, 1 - beta)
+        R_t, agg = stages.aggregate(setup, m, s.agg)               # R_t = F(m_1..m_n)
+        x = s.x - setup.factor("lr") * R_t                         # theta_{t+1}
+        bits = constant_bits(setup.R, g.shape[1], setup.compressor.bits(setup.d, setup.b_f))
+        return ServerMomentumState(x, s.t + 1, m, agg), StepInfo(bits, stages.dense_bits(setup), 1.0)
+
+
+def _fused_alie(s, setup) -> bool:
+    """True when the round can run :func:`sims.fused.alie_momenta`: numba, numpy state, plain ALIE
+    (z from (n, f)) against the plain coordinated Rand-K, no density enforcement, f > 0."""
+    beta = setup.factor("beta", 3)
+    h = setup.setting.n - setup.setting.f
+    return (fused.alie_momenta_applies(s.m, h, beta, 1 - beta)
+            and type(setup.attack) is ALIE and setup.attack.z_rule != "fixed"
+            and type(setup.compressor) is CoordinatedRandK and not setup.enforce_density
+            and setup.setting.f > 0 and setup.n_senders == setup.setting.n)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from scipy.stats import norm
 
+from .. import fused
 from ..backend import namespace
 from ..params import OneOf, Real, param
 from ..registry import register
@@ -45,9 +46,13 @@ class SignFlip(AttackSpec):
 def honest_std(honest, mean=None):
     """Coordinate-wise unbiased (ddof = 1) standard deviation of the honest messages [R,h,d]: [R,d],
     sqrt(sum_i (v_i - mu)^2 / (h - 1)); ``mean`` [R,d] (their mean, when already computed) saves
-    a pass.  Two passes in place, numpy's own order of operations (bit-identical to ``np.std``)."""
+    a pass.  One numba pass (:func:`sims.fused.std`) when it applies, else two passes in place;
+    numpy's own order of operations either way (bit-identical to ``np.std``)."""
     xp = namespace(honest)
-    dev = honest - (xp.mean(honest, axis=1) if mean is None else mean)[:, None, :]
+    mean = xp.mean(honest, axis=1) if mean is None else mean
+    if fused.std_applies(honest, mean):
+        return fused.std(honest, mean)  # the same numbers in one pass (numba)
+    dev = honest - mean[:, None, :]
     dev *= dev
     var = xp.sum(dev, axis=1)
     var /= honest.shape[1] - 1

@@ -23,3 +23,43 @@ def test_fused_ema_equals_the_numpy_expression_bit_for_bit(dtype):
     other = np.float32 if dtype == "float64" else np.float64
     assert not fused.applies(a, b, column.astype(other), 1 - column)  # numpy would promote: not fused
     assert not fused.applies(a, b[:, :3], column, 1 - column)
+
+
+def _numpy_std(v, mean):
+    dev = v - mean[:, None, :]
+    dev *= dev
+    var = np.sum(dev, axis=1)
+    var /= v.shape[1] - 1
+    return np.sqrt(var)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape", [(5, 16, 100), (3, 2, 7), (2, 41, 33)])
+@pytest.mark.filterwarnings("ignore:invalid value")
+def test_fused_std_equals_numpy_bit_for_bit(dtype, shape):
+    """ALIE's moments (attacks.basic.honest_std): the one-pass kernel against numpy's passes and np.std."""
+    rng = np.random.default_rng(5)
+    v = (rng.standard_normal(shape) * rng.uniform(1e-3, 1e3, shape[2])).astype(dtype)
+    v[0, :, 0] = 1.5  # a constant column: exactly zero spread
+    v[-1, 0, 1] = np.inf  # inf and NaN propagate as in numpy
+    v[-1, 1, 2] = np.nan
+    mean = np.mean(v, axis=1)
+    assert fused.std_applies(v, mean)
+    out = fused.std(v, mean)
+    assert out.dtype == v.dtype
+    np.testing.assert_array_equal(out, _numpy_std(v, mean))
+    np.testing.assert_array_equal(out, np.std(v, axis=1, ddof=1))
+    assert not fused.std_applies(v, mean.astype(np.float32 if dtype == "float64" else np.float64))
+    assert not fused.std_applies(v[:, :1], mean)
+
+
+def test_honest_std_paths_agree_bit_for_bit(monkeypatch):
+    from sims.attacks.basic import honest_std
+    rng = np.random.default_rng(6)
+    for dtype in ("float64", "float32"):
+        v = rng.standard_normal((4, 16, 50)).astype(dtype)
+        fast = honest_std(v)
+        monkeypatch.setattr(fused, "_std", None)
+        slow = honest_std(v)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(fast, slow)

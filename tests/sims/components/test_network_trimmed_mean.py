@@ -18,7 +18,7 @@ def sort_based(x, trim):
 @pytest.mark.parametrize("n", [3, 4, 7, 16, 20, 33])
 def test_network_trimmed_mean_equals_the_sorted_one_bit_for_bit(n, dtype):
     rng = np.random.default_rng(n)
-    for d in (2, 3, 37):
+    for d in (2, 3, 37, 2 * network.BLOCK + 5):  # whole and partial coordinate blocks
         x = rng.standard_normal((3, n, d)).astype(dtype)
         x[1, :, 0] = np.round(x[1, :, 0])  # ties
         x[0, n - 1, 0], x[2, 0, 0] = np.nan, np.inf  # NaN sorts last, as in np.sort

@@ -1,0 +1,78 @@
+"""RoSDHB's fused ALIE round (sims.fused.alie_momenta): bit for bit the numpy stages, replicas
+independent of their batch."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sims import ExperimentConfig, Job, fused, run_batch
+from sims.attacks.basic import alie_z
+
+pytestmark = pytest.mark.skipif(fused.numba is None, reason="numba not installed")
+
+
+def _numpy_round(g, shared, scale, z, m, keep, take):
+    """The numpy stages' expressions: compress, mean, honest_std, ALIE, replicate, enforce, concat, ema."""
+    gc = g * (shared * scale)[:, None, :]
+    mean = np.mean(gc, axis=1)
+    R, h, d = g.shape
+    byz = np.broadcast_to((mean - z * np.std(gc, axis=1, ddof=1))[:, None, :], (R, m.shape[1] - h, d))
+    new = np.concatenate([gc, byz * shared[:, None, :]], axis=1)
+    return keep * m + take * new, mean
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_alie_momenta_equals_the_numpy_stages_bit_for_bit(dtype):
+    rng = np.random.default_rng(11)
+    R, h, n, d, k = 5, 16, 20, 2 * fused.BLOCK + 50, 50  # whole and partial coordinate blocks
+    g = (rng.standard_normal((R, h, d)) * 10).astype(dtype)
+    g[:, :, :7] = -np.abs(g[:, :, :7])  # negative under the mask's zeros: -0.0 sums, as numpy's
+    shared = np.zeros((R, d), dtype=dtype)
+    for r in range(R):
+        shared[r, rng.choice(d, k, replace=False)] = 1
+    m = rng.standard_normal((R, n, d)).astype(dtype)
+    z = alie_z(n, n - h)
+    for beta in (np.asarray(0.9, dtype=dtype), rng.uniform(0, 1, (R, 1, 1)).astype(dtype)):
+        assert fused.alie_momenta_applies(m, h, beta, 1 - beta)
+        out, mean = fused.alie_momenta(g, shared * (d / k), shared, z, m, beta, 1 - beta)
+        ref, ref_mean = _numpy_round(g, shared, d / k, z, m, beta, 1 - beta)
+        assert out.dtype == m.dtype
+        np.testing.assert_array_equal(mean, ref_mean)
+        np.testing.assert_array_equal(np.signbit(mean), np.signbit(ref_mean))
+        np.testing.assert_array_equal(out, ref)
+        np.testing.assert_array_equal(np.signbit(out), np.signbit(ref))
+    other = np.float32 if dtype == "float64" else np.float64
+    assert not fused.alie_momenta_applies(m, h, beta.astype(other), 1 - beta)
+    assert not fused.alie_momenta_applies(m, n, beta, 1 - beta)
+
+
+def _config(dtype, T=30, **attack):
+    return ExperimentConfig.from_dict({
+        "problem": {"name": "quadratic", "d": 40, "G": 1.0, "B": 0.3, "sigma": 0.5},
+        "algorithm": {"name": "rosdhb", "lr": 0.05, "beta": 0.9}, "aggregator": {"name": "cwtm"},
+        "attack": {"name": "alie", **attack}, "compressor": {"name": "coordinated_randk", "k": 4},
+        "workers": {"n": 12, "f": 3}, "run": {"T": T, "record_every": 10, "progress": False, "dtype": dtype},
+    })
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_fused_rosdhb_alie_round_keeps_the_trajectory(monkeypatch, dtype):
+    jobs = [Job(_config(dtype), r) for r in range(4)]
+    calls = []
+    kernel = fused.alie_momenta
+    monkeypatch.setattr(fused, "alie_momenta", lambda *a: calls.append(1) or kernel(*a))
+    fast = run_batch(jobs)
+    assert len(calls) == 30  # every round ran the fused kernel
+    monkeypatch.setattr(fused, "_alie", None)  # the numpy stages
+    slow = run_batch(jobs)
+    assert len(calls) == 30
+    np.testing.assert_array_equal(fast.final_x, slow.final_x)
+    pd.testing.assert_frame_equal(fast.records, slow.records)
+
+
+def test_fused_round_replica_independent_of_its_batch():
+    cfg = _config("float64", z_rule="karimireddy")
+    alone = run_batch([Job(cfg, 5)]).final_x[0]
+    batch = run_batch([Job(cfg, r) for r in range(8)]).final_x[5]
+    np.testing.assert_array_equal(alone, batch)
