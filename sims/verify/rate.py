@@ -28,6 +28,7 @@ from ..backend import to_numpy
 from ..engine import Job, build_setup, initial_point
 from .checks import Check, Verdict
 from .claims import ExponentClaim, _inputs
+from .rate_attain import at_eps
 from .runner import Setting, algorithm_fields
 from .stats import bootstrap_slope
 
@@ -52,10 +53,7 @@ class RateSetting:
     hyper_overrides: Mapping[str, float] = field(default_factory=dict)
 
     def at(self, eps: float) -> Setting:
-        problem = dict(self.base.problem)
-        if problem.get("name") == "zero_chain":
-            problem["eps"] = eps
-        return self.base.replace(problem=problem)
+        return at_eps(self.base, eps)
 
 
 def hyper_at(theorem, setting: Setting, eps: float, horizon_scale: float, overrides=None) -> tuple[dict, float]:

@@ -148,6 +148,13 @@ def _take_setup(setup, index, R: int):
     return dataclasses.replace(setup, streams=setup.streams.subset(to_numpy(index)), **sliced)
 
 
+def at_eps(setting: Setting, eps: float) -> Setting:
+    """``setting`` with its problem built for target eps (the plateau's and the zero chain's ``eps`` field)."""
+    if setting.problem.get("name") not in ("plateau", "zero_chain"):
+        return setting
+    return setting.replace(problem={**setting.problem, "eps": eps})
+
+
 def measure_complexity(setting: Setting, attack: str, variants: Sequence[Mapping[str, Any]],
                        eps_grid: Sequence[float], max_rounds: int, fresh: bool = False) -> list[Attainment]:
     """Attainment at every eps of the grid, largest eps first (the problem's ``eps`` field set to eps
@@ -157,10 +164,7 @@ def measure_complexity(setting: Setting, attack: str, variants: Sequence[Mapping
     out: dict[float, Attainment] = {}
     first: tuple[int, ...] = ()
     for eps in sorted(eps_grid, reverse=True):
-        problem = dict(setting.problem)
-        if problem.get("name") in ("plateau", "zero_chain"):
-            problem["eps"] = eps
-        at = setting.replace(problem=problem)
+        at = at_eps(setting, eps)
         a = attain(at, attack, variants, eps, max_rounds, first=first)
         if fresh:
             again = attain(at.replace(seed=setting.seed + 1), attack, [a.variants[a.best]], eps, max_rounds)

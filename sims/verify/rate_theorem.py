@@ -17,20 +17,20 @@ does not depend on its batch).  Seeds that do not meet the target by ``max_round
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..backend import to_numpy
 from ..engine import Job, build_setup, initial_point
 from .claims import _inputs
-from .rate_attain import Attainment
+from .rate_attain import Attainment, at_eps
 from .runner import Setting, algorithm_fields
 
 
-def prescribed(theorem, setting: Setting, T: int) -> dict[str, float]:
-    """The record's hyper-parameters at horizon T and the setting's declared constants."""
-    ev = theorem.evaluate(_inputs(theorem, setting.declared()), T=float(T))
+def prescribed(theorem, declared: Mapping[str, float], T: int) -> dict[str, float]:
+    """The record's hyper-parameters at horizon T and the declared constants (``Setting.declared()``)."""
+    ev = theorem.evaluate(_inputs(theorem, declared), T=float(T))
     return {k: float(ev[k]) for k in theorem.hyper}
 
 
@@ -40,8 +40,9 @@ def lhs_at_horizon(theorem, setting: Setting, attack: str, horizons: Sequence[in
     ``horizons[i]`` rounds, all in one batch (+inf when a run diverges)."""
     Ts = np.asarray(horizons, dtype=np.int64)
     T_max = int(Ts.max())
-    jobs = [Job(setting.config(attack, T=T_max, **algorithm_fields(prescribed(theorem, setting, int(T)))), int(j))
-            for T, j in zip(Ts, seeds)]
+    declared = setting.declared()  # builds the problem: once, not per job
+    fields = {int(T): algorithm_fields(prescribed(theorem, declared, int(T))) for T in set(Ts.tolist())}
+    jobs = [Job(setting.config(attack, T=T_max, **fields[int(T)]), int(j)) for T, j in zip(Ts, seeds)]
     setup = build_setup(jobs)
     problem, xp, algo = setup.problem, setup.xp, jobs[0].config.algorithm
     state = algo.init(initial_point(setup, jobs[0].config), setup)
@@ -86,9 +87,6 @@ def measure_theorem_mode(theorem, setting: Setting, attack: str, eps_grid: Seque
     record's prescriptions), so that :func:`rate_verdict.method_rate_check` fits and judges them."""
     out = []
     for eps in eps_grid:
-        problem = dict(setting.problem)
-        if problem.get("name") in ("plateau", "zero_chain"):
-            problem["eps"] = eps
-        cost = smallest_horizon(theorem, setting.replace(problem=problem), attack, eps, max_rounds=max_rounds, **kw)
+        cost = smallest_horizon(theorem, at_eps(setting, eps), attack, eps, max_rounds=max_rounds, **kw)
         out.append(Attainment(eps, [{"prescribed": 1.0}], {"rounds": cost[None, :]}))
     return out
