@@ -23,6 +23,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..engine import Job, build_setup, initial_point
+from ..errors import ConfigError
 from .claims import _inputs
 from .rate_attain import Attainment, at_eps
 from .runner import Setting, algorithm_fields
@@ -60,6 +61,8 @@ def smallest_horizon(theorem, setting: Setting, attack: str, eps: float, T0: int
                      rtol: float = 0.05) -> np.ndarray:
     """Per seed: the smallest horizon T (doubling from ``T0``, then bisection to relative width
     ``rtol``) at which the run with the record's ``hyper(T)`` meets (1/T) sum ||grad f||^2 <= eps^2."""
+    if T0 < 1:
+        raise ConfigError("T0", T0, "the first horizon of the doubling search must be an integer >= 1")
     S = setting.seeds
     lo = np.zeros(S, dtype=np.int64)  # largest horizon known to fail (0: none tried)
     hi = np.full(S, -1, dtype=np.int64)  # smallest horizon known to meet (-1: none yet)

@@ -172,6 +172,11 @@ def write_report(checks: Sequence[Check], out: str | Path, title: str = "byzcomp
     """``out``/report.md (header, definitions, table, per-check sections), ``out``/checks.json, ``out``/*.png."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # the finished checks first: a failure while rendering the report or a plot must not lose them
+    doc = {"header": dict(header(checks, seconds)),
+           "definitions": {d.check: vars(d) for d in definitions_for(checks)},
+           "checks": [_jsonable(c) for c in checks]}
+    (out / "checks.json").write_text(json.dumps(doc, indent=1, default=_default))
     lines = [f"# {title}", "", *header_lines(checks, seconds), "## Checks", ""]
     rows = [row(c, claim_latex(c.claim, c.theorem)) for c in checks]
     lines += _md_table(list(COLUMNS), [[r[k] for k in COLUMNS] for r in rows]) + [""]
@@ -194,10 +199,6 @@ def write_report(checks: Sequence[Check], out: str | Path, title: str = "byzcomp
             lines += ["", f"![{c.theorem} {c.check}]({png.name})"]
         lines.append("")
     (out / "report.md").write_text("\n".join(lines))
-    doc = {"header": dict(header(checks, seconds)),
-           "definitions": {d.check: vars(d) for d in definitions_for(checks)},
-           "checks": [_jsonable(c) for c in checks]}
-    (out / "checks.json").write_text(json.dumps(doc, indent=1, default=_default))
     return out / "report.md"
 
 

@@ -44,3 +44,10 @@ def test_sgd_in_theorem_mode_is_eps_minus_4_and_refutes_eps_minus_3():
     own, eps3 = item.run()
     assert own.verdict == Verdict.PASS == own.expected and eps3.verdict == Verdict.FAIL == eps3.expected
     assert own.extra["mode"] == "theorem" and abs(own.measured + 4) <= 0.3
+
+
+def test_a_first_horizon_below_one_is_refused_by_name(setting):
+    from sims.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"T0 = 0: the first horizon"):
+        smallest_horizon(SGD, setting, "none", EPS, T0=0)

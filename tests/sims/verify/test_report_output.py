@@ -213,3 +213,16 @@ def test_bounds_tables_fit_120_columns_as_text():
     for text in (list_theorems(fmt="text"), overview_table(fmt="text")):
         assert max(map(len, text.splitlines())) <= 120
     assert "byz_vr_marina.thm2_1" in list_theorems(fmt="text")
+
+
+def test_the_checks_are_written_before_the_report_is_rendered(tmp_path, monkeypatch):
+    from sims.verify import report
+
+    def broken(*a, **k):
+        raise RuntimeError("a plot failed")
+
+    monkeypatch.setattr(report, "plot_check", broken)
+    checks = quick_like()
+    with pytest.raises(RuntimeError):
+        report.write_report(checks, tmp_path)
+    assert len(json.loads((tmp_path / "checks.json").read_text())["checks"]) == len(checks)
