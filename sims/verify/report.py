@@ -87,6 +87,22 @@ def _set_yscale(ax: Any, values: np.ndarray) -> None:
         ax.yaxis.set_major_formatter(mt.ScalarFormatter(useOffset=False))
 
 
+def _floor_extras(ax: Any, check: Check, x: np.ndarray) -> list[np.ndarray]:
+    """A floor plot's optional layers: the mean plateau of every attack (when the rows carry more than
+    one) and ``details['other_floors']`` ({label: values per grid point}, e.g. a second record's floor)."""
+    shown = []
+    per = [r.get("per_attack_mean", {}) for r in check.details["rows"]]
+    attacks = sorted(per[0]) if per and len(per[0]) > 1 else []
+    for i, a in enumerate(attacks):
+        y = np.array([p.get(a, np.nan) for p in per], float)
+        ax.plot(x, y, marker="x^vsd+"[i % 6], ls=":", lw=0.8, color=f"C{4 + i}", label=f"mean plateau, {a}")
+        shown.append(y)
+    for i, (label, values) in enumerate(check.details.get("other_floors", {}).items()):
+        ax.plot(x, values, "-.", color=f"C{1 + i}", label=f"claimed {label}")
+        shown.append(np.asarray(values, float))
+    return shown
+
+
 def plot_check(check: Check, path: Path) -> Path | None:
     """Save :func:`check_figure` of ``check`` to ``path``; None (nothing written) for checks without a plot."""
     import matplotlib.pyplot as plt
@@ -134,6 +150,7 @@ def check_figure(check: Check) -> Any:
     if floor is not None:
         ax.plot(x, floor, "C3--", label=f"claimed {claim}: slope {_slope(check.theory)}")
         shown.append(np.asarray(floor, float))
+        shown += _floor_extras(ax, check, x)
     ax.set_xscale("log")
     ax.set_xticks(x)
     ax.xaxis.set_major_formatter(mt.FuncFormatter(lambda v, _: f"{v:.3g}"))

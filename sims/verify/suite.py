@@ -15,9 +15,9 @@ from .checks import Check, Verdict
 from .items import Item, _size
 from .claims import BoundClaim, FloorClaim
 from .floor import FloorSetting, floor_check, floor_level_check, measure_floor
-from .implied import implied_constant
 from .runner import FULL_ATTACKS, QUICK_ATTACKS, Setting
 from .suite_rate import plateau_items, rate_item, rate_settings  # noqa: F401  (rate_settings: re-exported)
+from .suite_floor import rosdhb_floor
 from .suite_records import record_items
 
 PASS, FAIL, INFO = Verdict.PASS, Verdict.FAIL, Verdict.INFO
@@ -126,29 +126,6 @@ def dgd_floor(quick: bool) -> Item:
                 floor_level_check(claim.with_factors(kappa=0.01), fs, measured=m).with_expected(FAIL)]
 
     return Item("Robust D-GD floor vs G^2 (and kappa too small)", (th.key,), run)
-
-
-def rosdhb_floor(quick: bool, aggregator: str = "cwtm") -> Item:
-    nc, dk = theory.get("rosdhb.nc"), theory.get("rosdhb.nc_dk_floor")
-    d = 32
-    base = Setting(f"quadratic PL, {aggregator}", {"name": "quadratic", "d": d, "L": 1.0, "mu": 0.5, "G": 1.0},
-                   {"name": "rosdhb"}, aggregator={"name": aggregator}, n=10, f=2, T=_size(quick, 1000, 3000),
-                   seeds=_size(quick, 3, 8), attacks=_size(quick, QUICK_ATTACKS, FULL_ATTACKS))
-    ks = _size(quick, (32, 16, 8, 4), (32, 16, 8, 4, 2))
-    fs = FloorSetting(base, "d/k", [{"compressor": {"name": "coordinated_randk", "k": k}} for k in ks],
-                      {"lr": 0.05, "beta": 0.9})
-
-    def run():
-        m = measure_floor(fs)
-        out = [floor_check(FloorClaim.of(nc), fs, measured=m).with_expected(INFO),
-               floor_level_check(BoundClaim(nc), fs, measured=m).with_expected(PASS),
-               floor_level_check(BoundClaim(dk), fs, measured=m).with_expected(PASS)]
-        runs = [{"constants": r["constants"], "T": base.T, "hyper": {}, "measured": max(r["plateau"]),
-                 "label": f"d/k={r['knob']:g}, {r['worst_attack']}"} for r in m["rows"]]
-        out.append(implied_constant(BoundClaim(nc), "c3", runs, target="floor", setting=base.label).with_expected(PASS))
-        return out
-
-    return Item(f"RoSDHB floor vs d/k ({aggregator})", (nc.key, dk.key), run)
 
 
 # ---------------------------------------------------------------------------------------------- suites

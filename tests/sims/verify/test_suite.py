@@ -39,13 +39,37 @@ def test_dgd_floor_is_consistent_its_slope_is_information_and_kappa_too_small_is
     assert {"perturbation": "floor dropped", "caught": True} in checks[1].extra["power"]
 
 
-def test_rosdhb_floor_records_are_consistent_and_only_a_plateau_above_refutes_them():
+@pytest.mark.slow
+def test_rosdhb_floor_at_the_records_coupling_is_consistent_and_c3_too_small_is_refuted():
+    import math
+
+    import theory
+    from sims.verify.claims import BoundClaim
+    from sims.verify.floor import floor_level_check
+    from sims.verify.suite_floor import QUICK_STEP_SCALE, OUTSIDE, coupled_setting
+
     checks = _run("RoSDHB floor")
     _assert_expected(checks)
-    slope, nc_level, dk_level, implied = checks
-    assert slope.verdict == Verdict.INFO  # a flat plateau decides nothing between two upper bounds
-    assert nc_level.measured <= nc_level.theory and dk_level.measured <= dk_level.theory
-    assert implied.measured < 1.0  # implied c3 below the record's default
+    coordinated = [c for c in checks if "coordinated masks" in c.setting]
+    independent = [c for c in checks if "independent masks" in c.setting]
+    assert len(coordinated) == len(independent) == 6 and len(checks) == 12
+    assert all(c.verdict == Verdict.INFO for c in independent + [c for c in checks if c.check == "floor"])
+    levels = [c for c in coordinated if c.check == "floor_level"]
+    assert {c.verdict for c in levels} == {Verdict.PASS} and all(c.details["finding"] == "consistent" for c in levels)
+    assert all(c.details["outside"] == OUTSIDE for c in independent if c.check == "floor_level")
+    c_gamma = 23200.0 / QUICK_STEP_SCALE
+    for row in levels[0].details["rows"]:  # the record's step and momentum at every d/k
+        gamma = 1.0 / (c_gamma * row["knob"])
+        assert row["hyper"]["lr"] == gamma and row["T"] == round(5 * c_gamma * row["knob"])
+        assert math.isclose(row["hyper"]["beta"], math.sqrt(1 - 24 * gamma), rel_tol=1e-12)
+    implied = [c for c in coordinated if c.check == "implied"]
+    assert all(0 < c.measured < 1.0 and "d/k=" in c.details["binding_run"] for c in implied)
+    # the same runs refute the floor with c3 below the implied value
+    fs = coupled_setting("coordinated", (1, 2, 4), c_gamma)
+    c3 = 0.5 * implied[0].measured
+    wrong = floor_level_check(BoundClaim(theory.get("rosdhb.nc"), named={"c_gamma": c_gamma, "c3": c3}), fs,
+                              measured=levels[0].details, power=False)
+    assert wrong.verdict == Verdict.FAIL and wrong.details["finding"] == "refuted"
 
 
 @pytest.mark.slow
