@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Sequence
 
 from . import criteria
 from .registry import THEOREMS, UnknownTheoremError, resolve
-from .tables import comparison_table, order_table, overview_table, render
+from .tables import NOT_SIMULATED, comparison_table, order_table, overview_table, provenance_label, render
 from .theorem import ConstantError
 
 LoadConstants = Callable[[str], Mapping[str, float]]
@@ -54,7 +54,8 @@ def list_theorems(criterion: str = "sqnorm_le_eps2", fmt: str = "markdown") -> s
     for th in THEOREMS.values():
         same = criteria.criterion(th.criterion).quantity == criteria.criterion(criterion).quantity
         rows.append([th.key, th.algorithm, th.setting, th.criterion, th.exponent_str(),
-                     th.exponent_str(criterion) if same else "-", th.weakest_provenance.value])
+                     th.exponent_str(criterion) if same else "-",
+                     provenance_label(th) + ("" if th.simulated else f" {NOT_SIMULATED}")])
     return render(headers, rows, fmt)
 
 

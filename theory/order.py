@@ -8,7 +8,9 @@
 * products multiply the term lists; a positive power distributes over a sum
   ((sum a_i)^q = Theta(sum a_i^q) for a fixed number of terms);
 * a sum under a negative power stays atomic, except that a summand cancelling at a small
-  parameter is expanded first (1/(1 - sqrt(1 - alpha)) -> 1/alpha, not 1);
+  parameter is expanded first (1/(1 - sqrt(1 - alpha)) -> 1/alpha, not 1); a difference that does
+  not cancel at 0 but vanishes at a parameter's finite upper end stays whole (1/(1 - 2 delta),
+  delta in (0, 1/2): the Byzantine-fraction factor of Table 2, not dropped to 1);
 * Min/Max, logs and Piecewise stay atomic;
 * a monomial is dropped when another one dominates it on the regime: their ratio is bounded there,
   i.e. every symbol with a positive exponent in the ratio is bounded above and every one with a
@@ -59,7 +61,10 @@ def _theta(e: sp.Expr) -> list[sp.Expr]:
     if e.is_Pow and e.args[1].is_Number:
         base, q = e.args
         if q < 0 and base.is_Add and any(a.could_extract_minus_sign() for a in base.args):
-            base = _small_parameter_leading(base)  # 1 - sqrt(1 - alpha) -> alpha/2, not 1
+            lead = _small_parameter_leading(base)  # 1 - sqrt(1 - alpha) -> alpha/2, not 1
+            if lead.is_Number and _vanishes_at_an_upper_end(base):
+                return [e]  # 1/(1 - 2 delta): no cancellation at 0, a blow-up at delta = 1/2; kept
+            base = lead
         inner = _theta(base)
         if q > 0 or len(inner) == 1:
             return [t**q for t in inner]
@@ -80,6 +85,17 @@ def _small_parameter_leading(e: sp.Expr) -> sp.Expr:
             if lead != 0:
                 e = lead
     return e
+
+
+def _vanishes_at_an_upper_end(e: sp.Expr) -> bool:
+    """Does ``e`` vanish when one parameter with a finite upper end b takes the value b (the others
+    free)?  1 - 2 delta at delta = 1/2 does; 1 + alpha at alpha = 1 does not.  Such a denominator
+    is the Byzantine-fraction factor 1/(1 - 2 delta) of Table 2 of Gorbunov et al.: not O(1)."""
+    for sym in e.free_symbols:
+        lo, hi = DEFAULT_REGIME.get(sym.name, (0, oo))
+        if hi != oo and sp.simplify(e.subs(sym, hi)) == 0:
+            return True
+    return False
 
 
 def _proportional(a: sp.Expr, b: sp.Expr) -> bool:

@@ -5,10 +5,10 @@ Look-ups of unknown names raise ``UnknownTheoremError`` listing the allowed keys
 """
 from __future__ import annotations
 
-from .catalog import anchors, lad, liu_li, marina, pp, rammal, robust, rosdhb
+from .catalog import anchors, lad, liu_li, marina, pp, rammal, robust, rosdhb, table2
 from .theorem import Theorem
 
-_MODULES = (anchors, robust, marina, rammal, pp, rosdhb, liu_li, lad)
+_MODULES = (anchors, robust, marina, rammal, pp, rosdhb, liu_li, lad, table2)
 
 
 class UnknownTheoremError(LookupError):

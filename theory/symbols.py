@@ -74,6 +74,7 @@ B_het = _s("B_het", "(G,B)-dissimilarity B (enters squared)", "B", "problem", no
 sigma = _s("sigma", "stochastic-gradient standard deviation", r"\sigma", "problem", nonneg=True)
 beta2_lad = _s("beta2_lad", "LAD heterogeneity over data subsets", r"\beta^2", "problem", nonneg=True)
 lad_bias2 = _s("lad_bias2", "LAD honest-coverage bias (squared norm)", r"b_{\rm cov}^2", "problem", nonneg=True)
+D2_bg = _s("D2_bg", "uniform bound D^2 on the second moment of stochastic gradients (BG)", "D^2", "problem", nonneg=True)
 z_norm2 = _s("z_norm2", "Com-LAD mean squared norm of honest coded vectors", r"\overline{\|z\|^2}", "problem", nonneg=True)
 
 # --- smoothness ------------------------------------------------------------------------------------
@@ -112,6 +113,7 @@ b_prime = _s("b_prime", "minibatch of the PP no-full-batch variants", "b'", "alg
 C = _s("C", "clients sampled when c_k = 0 (PP)", "C", "algorithm")
 C_hat = _s("C_hat", "clients sampled when c_k = 1 (PP)", r"\hat C", "algorithm")
 clip_coef = _s("clip_coef", "PP clipping coefficient: lambda_{k+1} = clip_coef*||x^{k+1}-x^k||", r"\alpha_\lambda", "algorithm")
+C_btard = _s("C_btard", "workers BTARD-SGD uses to check computations after each step", "C", "algorithm")
 s_lad = _s("s_lad", "LAD redundancy (subsets per device)", "s", "algorithm")
 N_lad = _s("N_lad", "LAD number of data subsets (= devices)", "N", "algorithm")
 

@@ -1,7 +1,9 @@
 """Comparison tables derived from the theorem objects (never typed in).
 
 * ``overview_table``: every theorem with its criterion, the derived leading exponent (own criterion
-  and under E||grad||^2 <= eps^2), the leading term of T(eps), the floor and the weakest provenance.
+  and under E||grad||^2 <= eps^2), the leading term of T(eps), the floor and the weakest provenance
+  (``provenance_label``); records without a sims implementation say "(not simulated)".  The other
+  tables mark RECON / UNVERIFIED records and unsimulated ones beside the key (``record_label``).
 * ``order_table``: the O(.) terms of T(eps) (floor 0) and of the bits to eps, as the papers print them
   (``order.py``: smoothness constants and Delta0 set to 1, omega >= 1, p <= 1) — for Byz-VR-MARINA this
   regenerates Table 2 of Gorbunov et al. (``MARINA_TABLE2`` is the printed row it is tested against).
@@ -75,6 +77,25 @@ def render(headers: Sequence[str], rows: Iterable[Sequence[str]], fmt: str = "ma
     return "\n".join([_fmt_row(headers, fmt), _fmt_row(["---"] * len(headers), fmt)] + [_fmt_row(r, fmt) for r in rows])
 
 
+#: the weakest-provenance tags that mark a record as not read from its paper (issue 16, item 5)
+MARKED = ("RECON", "UNVERIFIED")
+NOT_SIMULATED = "(not simulated)"
+
+
+def provenance_label(th: Theorem) -> str:
+    """The weakest tag, with the statement's own tag where it is stronger:
+    "UNVERIFIED (statement V-sec)" for a complexity restated by a comparison table."""
+    weak = th.weakest_provenance
+    stmt = th.provenance.get("statement")
+    return weak.value if stmt is None or stmt.rank >= weak.rank else f"{weak.value} (statement {stmt.value})"
+
+
+def record_label(th: Theorem) -> str:
+    """The key, marked "[RECON]" / "[UNVERIFIED]" and "(not simulated)" where that applies."""
+    weak = th.weakest_provenance.value
+    return th.key + (f" [{weak}]" if weak in MARKED else "") + ("" if th.simulated else f" {NOT_SIMULATED}")
+
+
 def _expr(th: Theorem, e: sp.Expr | None, fmt: str) -> str:
     if e is None:
         return "-"
@@ -94,10 +115,11 @@ def overview_table(theorems: Iterable[Theorem] | None = None, fmt: str = "markdo
         subs = table_substitutions()
         lead = th.leading_term.xreplace(subs) if th.leading_term is not None else None
         rows.append([
-            _text(th.key, fmt), _text(th.algorithm, fmt), th.setting, _text(th.criterion, fmt),
+            _text(th.key, fmt), _text(th.algorithm + ("" if th.simulated else f" {NOT_SIMULATED}"), fmt),
+            th.setting, _text(th.criterion, fmt),
             _text(th.exponent_str(), fmt), _text(th.exponent_str("sqnorm_le_eps2") if sq else "-", fmt),
             _expr(th, order_expr(lead) if lead is not None else None, fmt),
-            _expr(th, th.floor, fmt), th.weakest_provenance.value,
+            _expr(th, th.floor, fmt), provenance_label(th),
         ])
     return render(headers, rows, fmt)
 
@@ -123,7 +145,7 @@ def order_table(keys: Iterable[str] | None = None, fmt: str = "markdown") -> str
         if th.setting != "nonconvex" or th.kind != "rate":
             continue
         rounds, bits = order_row(th)
-        rows.append([_text(key, fmt), _text(th.criterion, fmt), _expr(th, rounds, fmt), _expr(th, bits, fmt)])
+        rows.append([_text(record_label(th), fmt), _text(th.criterion, fmt), _expr(th, rounds, fmt), _expr(th, bits, fmt)])
     return render(headers, rows, fmt)
 
 
@@ -151,7 +173,7 @@ def comparison_table(
     for key in keys:
         th = get(key)
         allowed = set(th.allowed_names)
-        cells = [_text(key, fmt), _text(th.criterion, fmt)]
+        cells = [_text(record_label(th), fmt), _text(th.criterion, fmt)]
         for v in values:
             consts = {**base, vary: v}
             consts.update(rand_k_constants(consts["d"], consts["omega"]))

@@ -97,6 +97,7 @@ class Theorem:
     oracle: str = "deterministic"
     kind: str = "rate"
     notes: str = ""
+    simulated: bool = True  # False: a record only; sims has no implementation of ``algorithm``
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
@@ -441,6 +442,8 @@ class Theorem:
             if deps:
                 rows.append(f"  leading-term dependence: {deps}")
         rows += [f"  constant {c.name} = {c.default} {c.provenance.tag} {c.note}" for c in self.constants]
+        if not self.simulated:
+            rows.append(f"  (not simulated): {self.algorithm} has no sims implementation; record only")
         if self.notes:
             rows.append(f"  notes: {self.notes}")
         return "\n".join(rows)

@@ -27,7 +27,7 @@ def main(args) -> int:
 
     from ..verify import suite, write_report
     from ..verify.report import console_table, write_latex
-    from ..verify.at import at_item
+    from ..verify.at import at_item, not_simulated
 
     if args.at is not None and not args.theorems:
         print("error: --at needs the record(s) to check: byzcomp verify NAME --at FILE.toml", file=sys.stderr)
@@ -38,6 +38,11 @@ def main(args) -> int:
     except Exception as e:  # unknown record name
         print(f"error: {e}", file=sys.stderr)
         return 2
+    for name in args.theorems:
+        why = not_simulated(name)
+        if why is not None:  # a record only: no run can check it (not "no example")
+            print(f"error: {why}", file=sys.stderr)
+            return 2
     if args.at is not None:
         items = [at_item(name, args.at, args.quick) for name in args.theorems]
     else:

@@ -109,10 +109,21 @@ def _info(check: Check, step_only: list[str] | None = None, label: str = "[unkno
                    details=details, extra={**check.extra, "provenance": provenance(theory.get(check.theorem))})
 
 
+def not_simulated(name: str) -> str | None:
+    """The message for a name whose records are all records only (``Theorem.simulated`` False: sims
+    has no implementation of the method, e.g. BR-MVR of Table 2 of Byz-VR-MARINA); None otherwise."""
+    if any(th.simulated for th in theory.resolve(name)):
+        return None
+    return f"{name} is not simulated by byzcomp (record only)"
+
+
 def at_item(name: str, path: str | Path | None, quick: bool) -> Item:
-    """An item checking every record of ``name`` at the TOML ``path`` (default: the record's
-    shipped example)."""
-    ths = theory.resolve(name)
+    """An item checking every simulated record of ``name`` at the TOML ``path`` (default: the
+    record's shipped example); a name with records only is refused by name."""
+    why = not_simulated(name)
+    if why is not None:
+        raise SystemExit(f"error: {why}")
+    ths = [th for th in theory.resolve(name) if th.simulated]
 
     def run():
         out = []

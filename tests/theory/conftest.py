@@ -11,7 +11,7 @@ GENERIC = {
     "c": 0.5, "c_delta": 0.075, "F_A": 1.0, "omega": 4.0, "alpha": 0.3, "alpha_w": 0.3, "alpha_M": 0.5, "k_sp": 10,
     "D_Q": 5.0, "p": 0.2, "b": 4, "b_prime": 3, "C": 5, "C_hat": 20, "pG": 0.9, "P_C": 0.3, "P_Chat": 0.9, "pkG": 0.4,
     "s_lad": 3, "N_lad": 20, "beta2_lad": 0.5, "lad_bias2": 0.01, "z_norm2": 0.3, "eta": 0.1, "grad_norm": 100.0,
-    "b_f": 32, "b_idx": 6, "a": 0.1,
+    "b_f": 32, "b_idx": 6, "a": 0.1, "C_btard": 4, "D2_bg": 2.0,
 }
 
 

@@ -24,3 +24,12 @@ def test_pl_rows_whose_floor_grows_with_the_step_do_not_print_a_plain_log():
     for key in ("byz_dm21.pl", "byz_vr_dm21.pl"):
         assert "eps^-1 log(1/eps) with eta ~ eps" in theory.get(key).exponent_str()
     assert theory.get("robust_dgd.pl").exponent_str() == "log(1/eps)"
+
+
+def test_a_denominator_vanishing_at_a_parameters_upper_end_is_kept():
+    # 1/(1 - 2 delta), delta in (0, 1/2): Table 2's Byzantine-fraction factor, not O(1)
+    d, mu, p = sp.Symbol("delta", nonnegative=True, real=True), sp.Symbol("mu", positive=True), sp.Symbol("p", positive=True)
+    assert order_expr(1 / (1 - 2 * d)) == 1 / (1 - 2 * d)
+    assert order_expr(1 / ((1 - 2 * d) ** 2 * mu**2)) == 1 / ((1 - 2 * d) ** 2 * mu**2)
+    # twin: 1 - p/2 does not vanish on p in (0, 1]: it is Theta(1) and dropped
+    assert order_expr(1 / (1 - p / 2)) == 1

@@ -44,3 +44,15 @@ def test_a_bad_at_file_is_a_one_line_error(tmp_path):
     bad.write_text("[run]\nT = 10\n")
     with pytest.raises(SystemExit, match=r"missing \[problem\]"):
         setting_from_toml(bad)
+
+
+def test_a_record_only_method_is_named_not_simulated(tmp_path, capsys):
+    # BR-MVR (Table 2 of Byz-VR-MARINA) has no sims implementation: said so, not "no example"
+    with pytest.raises(SystemExit, match=r"br_mvr is not simulated by byzcomp \(record only\)"):
+        at_item("br_mvr", None, quick=True)
+    assert cli.main(["verify", "btard_sgd.table2_pl", "--quick", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "btard_sgd.table2_pl is not simulated by byzcomp (record only)" in err and "no example" not in err
+    # a simulated record without a shipped example still asks for one (twin: the flag decides)
+    with pytest.raises(SystemExit, match="no example"):
+        at_item("robust_dsgd_momentum.table2", None, quick=True).run()
