@@ -55,4 +55,4 @@ def test_a_record_only_method_is_named_not_simulated(tmp_path, capsys):
     assert "btard_sgd.table2_pl is not simulated by byzcomp (record only)" in err and "no example" not in err
     # a simulated record without a shipped example still asks for one (twin: the flag decides)
     with pytest.raises(SystemExit, match="no example"):
-        at_item("robust_dsgd_momentum.table2", None, quick=True).run()
+        at_item("robust_dgd.nc", None, quick=True).run()
