@@ -109,10 +109,17 @@ def plateau_measure(method: MethodRate, quick: bool) -> list:
 def plateau_checks(key: str, method: MethodRate, claims: Sequence[tuple[str, float, Verdict]], quick: bool,
                    unit: str = "rounds") -> list:
     """Rate checks of every (claim name, exponent, expected verdict) from ONE measurement of ``method``."""
+    return theorem_checks(method, [(key, *c) for c in claims], quick, unit)
+
+
+def theorem_checks(method: MethodRate, claims: Sequence[tuple[str, str, float, Verdict]], quick: bool,
+                   unit: str = "rounds") -> list:
+    """Rate checks of every (theorem key, claim name, exponent, expected verdict) from ONE measurement
+    of ``method`` (several records of one method share it)."""
     data = plateau_measure(method, quick)
     algo = method.algorithm["name"]
     return [method_rate_check(key, name, a, data, "plateau", algo, method.label, unit=unit).with_expected(exp)
-            for name, a, exp in claims]
+            for key, name, a, exp in claims]
 
 
 def plateau_items(quick: bool) -> list[Item]:
