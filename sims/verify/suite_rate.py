@@ -86,6 +86,7 @@ class MethodRate:
     problem: Mapping[str, Any] | None = None
     attack: str | None = None
     eps: Mapping[bool, Sequence[float]] | None = None  # quick -> eps grid
+    max_rounds: int | None = None  # None: PLATEAU_MAX_ROUNDS
 
     def setting(self, seeds: int) -> Setting:
         byz: dict[str, Any] = dict(aggregator={"name": "cwtm"}, compressor={"name": "topk", "k": 16}, n=7) if self.f else \
@@ -103,7 +104,7 @@ class MethodRate:
 def plateau_measure(method: MethodRate, quick: bool) -> list:
     """Claim-free attainment of ``method`` over the eps grid (the grid x seeds as one batch per eps)."""
     return measure_complexity(method.setting(_size(quick, 4, 8)), method.attack_name(), method.grid,
-                              method.eps_grid(quick), PLATEAU_MAX_ROUNDS)
+                              method.eps_grid(quick), method.max_rounds or PLATEAU_MAX_ROUNDS)
 
 
 def plateau_checks(key: str, method: MethodRate, claims: Sequence[tuple[str, float, Verdict]], quick: bool,
