@@ -60,3 +60,14 @@ def test_byz_ef21_at_sigma_0_refutes_eps_minus_1_and_keeps_its_eps_minus_2(ef21_
     assert own.verdict == Verdict.PASS and abs(own.measured + 2) <= 0.3
     assert better.verdict == wrong.verdict == Verdict.FAIL
     assert own.measured == wrong.measured and own.interval == wrong.interval  # one measurement
+
+
+def test_the_quick_marina_item_comes_out_as_the_suite_expects():
+    """One measurement, three checks: Thm 2.1 and the camera-ready record consistent, eps^-1.5 refuted (~2 s)."""
+    (item,) = [it for it in suite.items(quick=True) if it.name.startswith("byz_vr_marina.thm2_1 rate")]
+    checks = item.run()
+    assert [(c.theorem, c.verdict) for c in checks] == [
+        ("byz_vr_marina.thm2_1", Verdict.PASS), ("byz_vr_marina.camera_ready", Verdict.PASS),
+        ("byz_vr_marina.thm2_1", Verdict.FAIL)]
+    assert all(c.verdict == c.expected for c in checks)
+    assert len({c.measured for c in checks}) == 1 and checks[0].extra["algorithm"] == "byz_vr_marina"
