@@ -91,7 +91,8 @@ class MethodRate:
     def setting(self, seeds: int) -> Setting:
         byz: dict[str, Any] = dict(aggregator={"name": "cwtm"}, compressor={"name": "topk", "k": 16}, n=7) if self.f else \
             dict(aggregator={"name": "mean"}, compressor={"name": "identity"}, n=3)
-        byz.update({k: v for k, v in (("aggregator", self.aggregator), ("compressor", self.compressor)) if v is not None})
+        given = {"aggregator": self.aggregator, "compressor": self.compressor}
+        byz.update({k: v for k, v in given.items() if v is not None})
         return Setting(self.label, self.problem or PLATEAU, self.algorithm, f=self.f, seeds=seeds, **byz)
 
     def attack_name(self) -> str:

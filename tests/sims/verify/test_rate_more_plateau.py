@@ -20,7 +20,8 @@ def _exponent(th):
 
 
 def test_the_full_suite_has_a_rate_item_for_every_seed_theorem_with_an_eps_exponent():
-    seeds = {k for k, th in theory.THEOREMS.items() if th.algorithm in more.SEED_ALGORITHMS and _exponent(th) is not None}
+    seeds = {k for k, th in theory.THEOREMS.items()
+             if th.algorithm in more.SEED_ALGORITHMS and _exponent(th) is not None}
     assert len(seeds) >= 10 and {"rosdhb.nc", "byz_vr_marina.thm2_1", "robust_dsgd_momentum.iclr22"} <= seeds
     covered = {k for it in suite.items(quick=False) if " rate " in it.name for k in it.theorems}
     assert seeds <= covered, sorted(seeds - covered)
@@ -55,8 +56,8 @@ def ef21_data():
 
 
 def test_byz_ef21_at_sigma_0_refutes_eps_minus_1_and_keeps_its_eps_minus_2(ef21_data):
-    check = lambda a: method_rate_check("byz_ef21.nc", f"eps^{a}", a, ef21_data, "plateau", "byz_ef21", "s")  # noqa: E731
-    own, better, wrong = check(-2.0), check(-1.5), check(-1.0)
+    own, better, wrong = (method_rate_check("byz_ef21.nc", f"eps^{a}", a, ef21_data, "plateau", "byz_ef21", "s")
+                          for a in (-2.0, -1.5, -1.0))
     assert own.verdict == Verdict.PASS and abs(own.measured + 2) <= 0.3
     assert better.verdict == wrong.verdict == Verdict.FAIL
     assert own.measured == wrong.measured and own.interval == wrong.interval  # one measurement
