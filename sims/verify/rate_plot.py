@@ -35,6 +35,13 @@ def slope_rows(checks: Sequence[Check]) -> list[SlopeRow]:
     return [SlopeRow(r["label"], r["slope"], r["lo"], r["hi"], tuple(r["claims"])) for r in rows.values()]
 
 
+def error_bars(rows: Sequence[SlopeRow]) -> list[list[float]]:
+    """[[slope - lo], [hi - slope]] clamped at 0: a zero-width interval (deterministic runs: every seed
+    costs the same) reads slope = lo = hi up to rounding, and a bootstrap interval need not contain
+    the point estimate; matplotlib refuses negative error bars."""
+    return [[max(0.0, r.slope - r.lo) for r in rows], [max(0.0, r.hi - r.slope) for r in rows]]
+
+
 def slope_figure(checks: Sequence[Check]):
     """The matplotlib figure of :func:`slope_rows` (None when there is no rate check)."""
     import matplotlib.pyplot as plt
@@ -44,7 +51,7 @@ def slope_figure(checks: Sequence[Check]):
         return None
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(rows) + 1.6))
     y = list(range(len(rows)))[::-1]
-    ax.errorbar([r.slope for r in rows], y, xerr=[[r.slope - r.lo for r in rows], [r.hi - r.slope for r in rows]],
+    ax.errorbar([r.slope for r in rows], y, xerr=error_bars(rows),
                 fmt="o", color="C0", ecolor="C0", capsize=3, label="measured slope, 90% interval")
     for i, a in enumerate(sorted({a for r in rows for a in r.claims})):
         ax.axvline(a, color=f"C{i + 1}", ls="--", lw=1, label=rf"claim $\epsilon^{{{a:g}}}$")

@@ -17,6 +17,7 @@ from .claims import BoundClaim, FloorClaim
 from .floor import FloorSetting, floor_check, floor_level_check, measure_floor
 from .runner import FULL_ATTACKS, QUICK_ATTACKS, Setting
 from .suite_rate import plateau_items, rate_item, rate_settings  # noqa: F401  (rate_settings: re-exported)
+from .suite_rate_more import more_items
 from .suite_floor import rosdhb_floor
 from .suite_records import record_items
 
@@ -130,7 +131,8 @@ def dgd_floor(quick: bool) -> Item:
 
 # ---------------------------------------------------------------------------------------------- suites
 def items(quick: bool = True) -> list[Item]:
-    out = [marina_bound(quick), sgd_bound(quick), dgd_floor(quick), rosdhb_floor(quick), *plateau_items(quick)]
+    out = [marina_bound(quick), sgd_bound(quick), dgd_floor(quick), rosdhb_floor(quick), *plateau_items(quick),
+           *more_items(quick)]  # quick: the sigma = 0 ones only
     out += record_items(quick)
     if not quick:  # the zero chains: lower-bound instances, full suite only
         out += [rosdhb_floor(quick, "krum"), rate_item("byz_dm21.nc", quick, wrong=-3.0),

@@ -80,27 +80,48 @@ class MethodRate:
     algorithm: Mapping[str, Any]
     grid: Sequence[Mapping[str, float]]
     f: int = 0
+    #: None: the defaults (f > 0: cwtm, Top-K 16, n = 7, ALIE; f = 0: mean, identity, n = 3; PLATEAU, PLATEAU_EPS)
+    compressor: Mapping[str, Any] | None = None
+    aggregator: Mapping[str, Any] | None = None
+    problem: Mapping[str, Any] | None = None
+    attack: str | None = None
+    eps: Mapping[bool, Sequence[float]] | None = None  # quick -> eps grid
+    max_rounds: int | None = None  # None: PLATEAU_MAX_ROUNDS
 
     def setting(self, seeds: int) -> Setting:
         byz: dict[str, Any] = dict(aggregator={"name": "cwtm"}, compressor={"name": "topk", "k": 16}, n=7) if self.f else \
-            dict(aggregator={"name": "mean"}, n=3)
-        return Setting(self.label, PLATEAU, self.algorithm, f=self.f, seeds=seeds, **byz)
+            dict(aggregator={"name": "mean"}, compressor={"name": "identity"}, n=3)
+        given = {"aggregator": self.aggregator, "compressor": self.compressor}
+        byz.update({k: v for k, v in given.items() if v is not None})
+        return Setting(self.label, self.problem or PLATEAU, self.algorithm, f=self.f, seeds=seeds, **byz)
+
+    def attack_name(self) -> str:
+        return "none" if not self.f else self.attack or "alie"
+
+    def eps_grid(self, quick: bool) -> Sequence[float]:
+        return (self.eps or PLATEAU_EPS)[quick]
 
 
 def plateau_measure(method: MethodRate, quick: bool) -> list:
     """Claim-free attainment of ``method`` over the eps grid (the grid x seeds as one batch per eps)."""
-    attack = "alie" if method.f else "none"
-    return measure_complexity(method.setting(_size(quick, 4, 8)), attack, method.grid, PLATEAU_EPS[quick],
-                              PLATEAU_MAX_ROUNDS)
+    return measure_complexity(method.setting(_size(quick, 4, 8)), method.attack_name(), method.grid,
+                              method.eps_grid(quick), method.max_rounds or PLATEAU_MAX_ROUNDS)
 
 
 def plateau_checks(key: str, method: MethodRate, claims: Sequence[tuple[str, float, Verdict]], quick: bool,
                    unit: str = "rounds") -> list:
     """Rate checks of every (claim name, exponent, expected verdict) from ONE measurement of ``method``."""
+    return theorem_checks(method, [(key, *c) for c in claims], quick, unit)
+
+
+def theorem_checks(method: MethodRate, claims: Sequence[tuple[str, str, float, Verdict]], quick: bool,
+                   unit: str = "rounds") -> list:
+    """Rate checks of every (theorem key, claim name, exponent, expected verdict) from ONE measurement
+    of ``method`` (several records of one method share it)."""
     data = plateau_measure(method, quick)
     algo = method.algorithm["name"]
     return [method_rate_check(key, name, a, data, "plateau", algo, method.label, unit=unit).with_expected(exp)
-            for name, a, exp in claims]
+            for key, name, a, exp in claims]
 
 
 def plateau_items(quick: bool) -> list[Item]:

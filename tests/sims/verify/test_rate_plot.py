@@ -38,3 +38,20 @@ def test_one_marker_per_measurement_and_a_line_per_claimed_exponent(tmp_path):
 def test_no_rate_check_no_file(tmp_path):
     assert slope_panel(CHECKS[-1:], tmp_path / "none.png") is None
     assert not (tmp_path / "none.png").exists()
+
+
+def test_zero_width_and_off_centre_intervals_are_drawn(tmp_path):
+    """A deterministic run's interval is the point up to rounding (hi - slope = -9e-16 from
+    Byz-EF21 on the sigma = 0 plateau), and a bootstrap interval may miss the estimate: clamped at 0."""
+    from dataclasses import replace
+
+    from sims.verify.rate_plot import error_bars
+
+    s = -2.0805068273246614
+    zero = replace(rate("byz_ef21", "sigma = 0", -2.0, s), interval=(-2.0805068273246623, -2.0805068273246623))
+    off = replace(rate("byz_ef21", "off centre", -2.0, -1.9), interval=(-2.1, -1.95))
+    assert zero.interval[1] - s < 0  # the input matplotlib rejected
+    lo, hi = error_bars(slope_rows([zero, off]))
+    assert lo[0] == s - zero.interval[0] and abs(lo[1] - 0.2) < 1e-12
+    assert hi == [0.0, 0.0]  # -9e-16 and -0.05 clamped
+    assert slope_panel([zero, off], tmp_path / "z.png").stat().st_size > 1000
