@@ -74,8 +74,9 @@ METHODS: dict[tuple[str, ...], MethodRate] = {
     ("byz_ef21_sgdm.nc",): MethodRate(f"{S1}, Top-K 16", {"name": "byz_ef21_sgdm"}, EF21_SGDM, 1, compressor=TOPK),
     ("rosdhb.nc", "rosdhb.nc_dk_floor"): MethodRate(f"{S1}, coordinated Rand-K 16", {"name": "rosdhb"}, MOMENTUM, 1,
                                                    compressor={"name": "coordinated_randk", "k": 16}, eps=ROSDHB_EPS),
-    ("robust_dsgd_momentum.icml21",): MethodRate(S1, {"name": "robust_dsgd_momentum"}, MOMENTUM, 1,
-                                                 compressor=IDENTITY),
+    # Table 2 of Byz-VR-MARINA restates the ICML'21 method as BR-SGDm: one measurement checks both records
+    ("robust_dsgd_momentum.icml21", "robust_dsgd_momentum.table2"): MethodRate(
+        S1, {"name": "robust_dsgd_momentum"}, MOMENTUM, 1, compressor=IDENTITY),
     ("robust_dsgd_momentum.iclr22",): MethodRate(f"{S1}, bucketing s = 2", {"name": "robust_dsgd_momentum"},
                                                  MOMENTUM, 1, compressor=IDENTITY, aggregator=BUCKETED),
     # at sigma = 0 the honest EF21 states are identical (full gradients, deterministic Top-K), so ALIE
