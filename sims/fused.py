@@ -15,6 +15,10 @@ three, with the same operations in the same order (bit for bit the numpy express
   momenta :math:`\text{keep}\,m_i + \text{take}\,\tilde g_i` of every sender, where numpy makes
   about eight passes and a concatenation; each sum runs from 0 in ascending order, as numpy's
   reduction over axis 1.
+* :func:`quadratic_oracle`: the Gaussian oracle of :mod:`sims.problems.quadratic`,
+  :math:`g_{r,i} = ((1+s_i)\,\bar A(x_r - c) - b_i) + \tfrac{\sigma}{\sqrt d}\,\xi_{r,i}`, written over
+  the normals :math:`\xi` already drawn into the output: one pass where numpy makes four (the
+  product, the shift, the noise scaling, the sum) and no [R,h,d] temporary.
 
 Without numba :func:`applies` is False and the callers keep their numpy expression.
 """
@@ -158,3 +162,34 @@ def alie_momenta(g, w, mask, z: float, m, keep, take) -> tuple[np.ndarray, np.nd
     c = np.ascontiguousarray
     _alie(c(g), c(w), c(mask), zz, m.shape[1] - h, c(m), u, v, out, mean)
     return out, mean
+
+
+def _oracle_kernel(s1, curv, b, scale, out):  # pragma: no cover - compiled by numba
+    R, h, d = out.shape
+    a = scale[0]
+    for r in range(R):
+        cr = curv[r]
+        for i in range(h):
+            o, bi, si = out[r, i], b[i], s1[i]
+            for c in range(d):
+                o[c] = (si * cr[c] - bi[c]) + o[c] * a  # each product, difference and sum rounded, as numpy's
+    return out
+
+
+_oracle = None if numba is None else numba.njit(nogil=True, cache=True)(_oracle_kernel)
+
+
+def quadratic_oracle_applies(out, curv) -> bool:
+    """True when numba is installed and ``out`` [R,h,d] and ``curv`` [R,d] are numpy float arrays of one dtype."""
+    return (_oracle is not None and isinstance(out, np.ndarray) and isinstance(curv, np.ndarray) and out.ndim == 3
+            and out.dtype in (np.float32, np.float64) and curv.dtype == out.dtype
+            and curv.shape == (out.shape[0], out.shape[2]) and out.flags.c_contiguous)
+
+
+def quadratic_oracle(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: float, out: np.ndarray) -> np.ndarray:
+    """In place over the standard normals ``out`` [R,h,d]: ``(s1_i curv_r - b_i) + scale * out``,
+    bit for bit numpy's ``g = s1[:, None] * curv[:, None, :]; g -= b; z *= scale; g += z`` (``scale``
+    a Python float, rounded to the dtype as numpy casts it)."""
+    assert _oracle is not None, "numba is not installed"
+    c = np.ascontiguousarray
+    return _oracle(c(s1, dtype=out.dtype), c(curv), c(b, dtype=out.dtype), np.asarray([scale], dtype=out.dtype), out)

@@ -69,7 +69,14 @@ class ReplicaStreams:
     # --- draws, each of shape (R, *shape) -------------------------------------------------
     def normal(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normals in the run's dtype."""
-        out = np.empty((self.R,) + tuple(shape), dtype=self.dtype)  # filled in place: nothing to stack
+        return self.normal_into(purpose, np.empty((self.R,) + tuple(shape), dtype=self.dtype))
+
+    def normal_into(self, purpose: str, out: np.ndarray) -> np.ndarray:
+        """Fill the C-ordered host array ``out`` [R, ...] of the run's dtype with the numbers of
+        :meth:`normal` (the same draws: a caller can compute over them in place, nothing to stack)."""
+        if out.dtype != self.dtype or out.shape[:1] != (self.R,) or not out.flags.c_contiguous:
+            raise ValueError(f"normal_into: out must be a C-ordered {self.dtype} array [R = {self.R}, ...], "
+                             f"got {out.dtype} {out.shape}")
         for g, row in zip(self.generators(purpose), out.reshape(self.R, -1)):
             g.standard_normal(out=row, dtype=self.dtype)
         return out

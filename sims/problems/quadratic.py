@@ -29,9 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import fused
 from ..backend import Backend, to_numpy
 from ..params import Integer, OneOf, Real, Spec, param, require
 from ..registry import register
+from ..rng import ReplicaStreams
 from .base import Constants, Problem
 
 
@@ -145,6 +147,20 @@ class Quadratic(Problem):
             z *= float(spec.sigma / np.sqrt(d))
             return z
         return self.backend.asarray(streams.integers("oracle", spec.m, (h, spec.batch)), dtype="int64")
+
+    def sample_grad(self, x, streams):
+        """One fresh oracle call at x: [R,h,d].  The Gaussian oracle on numpy with numba draws the
+        normals straight into the result and adds the gradient over them in one pass
+        (:func:`sims.fused.quadratic_oracle`): the same draws and numbers as ``stochastic_grad(x,
+        draw(streams))``, bit for bit, without its three extra passes and temporary."""
+        spec = self.spec
+        if spec.oracle == "gaussian" and spec.sigma > 0 and type(streams) is ReplicaStreams:
+            curv = self._curv(x)
+            out = np.empty((x.shape[0], self.n_honest, self.d), dtype=streams.dtype)
+            if fused.quadratic_oracle_applies(out, curv):
+                streams.normal_into("oracle", out)
+                return fused.quadratic_oracle(self._s1, curv, self._b, float(spec.sigma / np.sqrt(self.d)), out)
+        return self.stochastic_grad(x, self.draw(streams))
 
     def stochastic_grad(self, x, sample):
         g = self.full_grad(x)
