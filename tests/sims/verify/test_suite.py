@@ -46,9 +46,9 @@ def test_rosdhb_floor_at_the_records_coupling_is_consistent_and_c3_too_small_is_
     import theory
     from sims.verify.claims import BoundClaim
     from sims.verify.floor import floor_level_check
-    from sims.verify.suite_floor import QUICK_STEP_SCALE, OUTSIDE, coupled_setting
+    from sims.verify.suite_floor import QUICK_STEP_SCALE, OUTSIDE, coupled_setting, rosdhb_floor
 
-    checks = _run("RoSDHB floor")
+    checks = rosdhb_floor(quick=True, independent=True).run()  # the quick suite runs the coordinated half
     _assert_expected(checks)
     coordinated = [c for c in checks if "coordinated masks" in c.setting]
     independent = [c for c in checks if "independent masks" in c.setting]
