@@ -8,6 +8,7 @@ import pytest
 from sims import ExperimentConfig, run
 from sims.errors import ConfigError
 from sims.rng import ReplicaStreams
+from sims.ziggurat import standard_normal_float32
 from tests.conftest import assert_replicas_as_alone, requires_torch, small_config
 
 GAUSSIAN = dict(problem={"name": "quadratic", "d": 12, "G": 1.0, "B": 0.5, "sigma": 0.3},
@@ -18,9 +19,11 @@ GAUSSIAN = dict(problem={"name": "quadratic", "d": 12, "G": 1.0, "B": 0.5, "sigm
 def test_float32_streams_draw_float32_normals_from_the_same_generators():
     streams = ReplicaStreams([3, 3], [0, 5], "float32")
     z = streams.normal("oracle", (4, 6))
-    ref = np.random.Generator(np.random.PCG64(np.random.SeedSequence([3, 5, 1]))).standard_normal((4, 6), dtype=np.float32)
+    ref = standard_normal_float32(np.random.PCG64(np.random.SeedSequence([3, 5, 1])), np.empty((4, 6), np.float32))
     assert z.dtype == np.float32
     np.testing.assert_array_equal(z[1], ref)
+    f64 = ReplicaStreams([3], [5]).normal("oracle", (4, 6))[0]  # float64 stays numpy's standard_normal
+    np.testing.assert_array_equal(f64, np.random.Generator(np.random.PCG64(np.random.SeedSequence([3, 5, 1]))).standard_normal((4, 6)))
 
 
 def test_subsets_are_distinct_uniform_and_masks_match_them():
