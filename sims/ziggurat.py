@@ -23,7 +23,8 @@ are taken in order of :math:`s` from the overflow, the half-words after :math:`2
 if the overflow runs out (rarely: :math:`E` covers several times the expected need), 64 more words
 are read and the sample that ran out restarts with the longer overflow (same prefix, same result).
 Unused overflow words are discarded.  With numba (the ``fast`` extra) one compiled pass fills a row;
-without it a vectorised fast path and a Python slow path make the same numbers (tested bit for bit).
+without it a vectorised fast path and a Python slow path make the same numbers (tested bit for bit),
+at ~30 ns a number instead of ~3.5 ns.
 """
 from __future__ import annotations
 
@@ -61,10 +62,11 @@ SCALE = EDGES[:-1] / SPAN  # x = j * SCALE[i]
 HEIGHT = np.exp(-0.5 * EDGES * EDGES)  # f(x_i), i = 0..256 (f(x_256) = 1)
 
 
-def _slow_sample_py(words, p, u):  # pragma: no cover - compiled by numba (and run as Python without it)
+def _slow_sample_py(words, p, u):
     """One number whose first half-word ``u`` failed the fast test, reading overflow half-words
-    from ``words[p:]``; returns (value, next p), or (0, -1) when the overflow ran out."""
-    n = words.shape[0]
+    from ``words[p:]`` (an array, or a list of ints); returns (value, next p), or (0, -1) when the
+    overflow ran out.  Compiled by numba when present; the numpy fallback runs it as Python."""
+    n = len(words)
     while True:
         i = u & 0xFF
         j = u >> 9
@@ -129,12 +131,13 @@ def _fill_numpy(words, over, q, s, out):
     i, j = u & 0xFF, u >> 9
     x = j * SCALE[i]
     out[s:] = np.where((u >> 8) & 1, -x, x)
+    overflow = words[over:].tolist()  # Python ints: the scalar slow path runs ~3x faster on them
     for k in s + np.flatnonzero(j >= ACCEPT[i]):
-        value, p = _slow_sample_py(words, over + q, int(words[k]))
+        value, p = _slow_sample_py(overflow, q, int(words[k]))
         if p < 0:
             return int(k), q
         out[k] = value
-        q = p - over
+        q = p
     return m, q
 
 

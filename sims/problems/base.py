@@ -23,6 +23,18 @@ import numpy as np
 from ..backend import Backend
 
 
+class GathersMinibatchRows:
+    """Mixin of a problem spec whose oracle gathers ``batch`` data rows of length d per honest
+    worker each round (features indexed by the minibatch): the engine's replica chunks keep that
+    gather in cache (:data:`sims.engine.GATHER_BYTES`)."""
+
+    batch: int
+
+    def gathered_elements(self, setting) -> int:
+        """Elements gathered per replica and round: h b d."""
+        return setting.n_honest * self.batch * setting.d
+
+
 @dataclass(frozen=True)
 class Constants:
     """Declared constants of a problem; ``exact[name]`` is False where a value is an estimate."""

@@ -37,7 +37,7 @@ import numpy as np
 from ..backend import Backend
 from ..params import Integer, Real, Spec, param, require
 from ..registry import register
-from .base import Constants, Problem
+from .base import Constants, GathersMinibatchRows, Problem
 from .subsets import split_samples
 
 #: declared B^2 as a multiple of the smallest admissible B^2 (G is finite only above it)
@@ -46,7 +46,7 @@ B2_FACTOR = 2.0
 
 @register("problem", "least_squares")
 @dataclass(frozen=True)
-class LeastSquaresSpec(Spec):
+class LeastSquaresSpec(GathersMinibatchRows, Spec):
     """Linear regression over N subsets with subset heterogeneity sigma_H (LAD experiments, RECON)."""
 
     d: int = param(10, Integer(1, None), "dimension")

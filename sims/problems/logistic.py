@@ -24,7 +24,7 @@ from scipy.optimize import minimize
 from ..backend import Backend
 from ..params import Integer, OneOf, Real, Spec, param
 from ..registry import register
-from .base import Constants, Problem
+from .base import Constants, GathersMinibatchRows, Problem
 from .splits import split_indices
 from .subsets import split_samples
 
@@ -32,7 +32,7 @@ REGULARISERS = ("l2", "nonconvex")
 
 
 @dataclass(frozen=True)
-class _LogisticCommon(Spec):
+class _LogisticCommon(GathersMinibatchRows, Spec):
     lam: float = param(1e-3, Real(0, None), "regularisation weight lambda")
     reg: str = param("l2", OneOf(REGULARISERS), "regulariser r(x)")
     batch: int = param(8, Integer(1, None), "minibatch size of the stochastic oracle (with replacement)")

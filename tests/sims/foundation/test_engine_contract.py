@@ -106,6 +106,23 @@ def test_chunked_and_threaded_batches_equal_one_batch_bit_for_bit(chunk_size, th
     assert parts.summary[summary_cols].equals(whole.summary[summary_cols])
 
 
+def test_auto_chunks_keep_a_minibatch_gather_in_cache():
+    """A minibatch oracle's gathered rows [chunk, h, b, d] bound the chunk (GATHER_BYTES); a
+    noise oracle gathers nothing and keeps the [chunk, n, d] bound."""
+    from sims.engine import CHUNK_BYTES, GATHER_BYTES, auto_chunk_size
+
+    def chunk(problem, dtype="float64"):
+        cfg = ExperimentConfig.from_dict(small_config(problem=problem, workers={"n": 20, "f": 4},
+                                                      run={"seeds": 64, "dtype": dtype}))
+        return auto_chunk_size([Job(cfg, r) for r in range(64)])
+
+    logistic = {"name": "logistic", "d": 100, "m": 50, "batch": 32}
+    assert chunk(logistic) == GATHER_BYTES // (16 * 32 * 100 * 8) == 10
+    assert chunk(logistic, "float32") == 20
+    assert chunk({**logistic, "batch": 1}) == 64  # a one-row gather: the [chunk, n, d] bound (64 of 64)
+    assert chunk({"name": "quadratic", "d": 1000}) == CHUNK_BYTES // (20 * 1000 * 8) == 13
+
+
 def test_participation_is_recorded_per_honest_worker():
     """Full participation counts every round; Byz-VR-MARINA-PP with C of n sampled counts fewer."""
     full = run(ExperimentConfig.from_dict(small_config(run={"T": 20, "record_every": 20})))
