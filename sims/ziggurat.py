@@ -156,6 +156,9 @@ def overflow_words(m: int) -> int:
 
 def standard_normal_float32(bit_generator: np.random.BitGenerator, out: np.ndarray, fill=None) -> np.ndarray:
     """Fill the contiguous float32 array ``out`` with standard normals read from ``bit_generator``."""
+    if out.dtype != np.float32 or not out.flags.c_contiguous:
+        raise ValueError(f"standard_normal_float32: out must be a C-ordered float32 array, got {out.dtype} "
+                         f"{'C-ordered' if out.flags.c_contiguous else 'strided'} {out.shape}")
     flat = out.reshape(-1)
     m = flat.shape[0]
     fill = fill or _fill or _fill_numpy

@@ -82,3 +82,10 @@ def test_streams_do_not_depend_on_the_row_split_of_a_replica():
     a, b = draw(300, seed=3), draw(300, seed=3)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, draw(300, seed=4))
+
+
+def test_refuses_an_output_it_could_not_fill_in_place():
+    with pytest.raises(ValueError, match="C-ordered float32"):
+        zg.standard_normal_float32(np.random.PCG64(0), np.empty((4, 6), np.float32)[:, ::2])
+    with pytest.raises(ValueError, match="float64"):
+        zg.standard_normal_float32(np.random.PCG64(0), np.empty(6))
