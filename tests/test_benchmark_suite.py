@@ -49,3 +49,21 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
     assert row["round_vs_rng_floor"] > 0 and set(row["speedup_vs_lean"]) == set(row["throughput"])
     assert "vs lean" in out and "vs floor" in out
     assert all(v > 0 for v in row["throughput"].values()) and row["peak_MB"] > 0
+
+
+def test_the_cuda_case_is_wired_and_its_device_streams_run_on_cpu_torch():
+    """Case e (no GPU here): its config asks for device streams on CUDA; the same case, small, runs
+    with those streams on CPU torch, in float32 end to end."""
+    pytest.importorskip("torch")
+    from sims import Job, run_batch
+
+    from benchmarks.suite import CUDA_CASE
+
+    cfg = CUDA_CASE.config(3, "torch", "float32", "cuda")
+    assert (cfg.run.rng, cfg.run.device, cfg.problem.d, CUDA_CASE.R) == ("device", "cuda", 1_000_000, 16)
+    small = dataclasses.replace(CUDA_CASE, problem={**CUDA_CASE.problem, "d": 1000}, R=4)
+    on_cpu = small.config(3, "torch", "float32", "cpu")
+    on_cpu = on_cpu.replace(run=dataclasses.replace(on_cpu.run, rng="device"))
+    res = run_batch([Job(on_cpu, r) for r in range(small.R)])
+    assert res.final_x.dtype == np.float32 and np.all(np.isfinite(res.final_x))
+    assert not np.array_equal(res.final_x[0], res.final_x[1])  # replicas draw their own streams
