@@ -30,6 +30,7 @@ from .algorithms.base import AlgorithmSpec, Setup
 from .backend import Backend, keep_freed_memory, to_numpy
 from .config import ExperimentConfig
 from .errors import ConfigError
+from .problems.base import GathersMinibatchRows
 from .rng import DeviceStreams, ReplicaStreams
 
 METRICS = ("grad_sq", "f_gap", "dist", "bits_up", "bits_down", "grad_evals", "participation")
@@ -123,9 +124,8 @@ def auto_chunk_size(jobs: Sequence[Job]) -> int:
     setting = config.setting()
     itemsize = np.dtype(config.run.dtype).itemsize
     chunk = CHUNK_BYTES // max(setting.n * setting.d * itemsize, 1)
-    gathered = config.problem.gathered_elements(setting) if hasattr(config.problem, "gathered_elements") else 0
-    if gathered:
-        chunk = min(chunk, GATHER_BYTES // (gathered * itemsize))
+    if isinstance(config.problem, GathersMinibatchRows):
+        chunk = min(chunk, GATHER_BYTES // (config.problem.gathered_elements(setting) * itemsize))
     return max(1, min(len(jobs), chunk))
 
 

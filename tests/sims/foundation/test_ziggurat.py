@@ -77,8 +77,9 @@ def test_overflow_refill_gives_the_numbers_of_a_long_overflow(monkeypatch, fill)
     np.testing.assert_array_equal(starved, out)
 
 
-def test_streams_do_not_depend_on_the_row_split_of_a_replica():
-    """Two calls on one generator continue its raw stream: the same generator, the same numbers."""
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    """Reproducible from the generator's state alone (a row's numbers do depend on how a replica's
+    draws are split into rows: each row discards its unused overflow)."""
     a, b = draw(300, seed=3), draw(300, seed=3)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, draw(300, seed=4))
