@@ -12,7 +12,9 @@ engine draws them (the oracle's sample and the compressor's shared mask): no rou
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -50,10 +52,6 @@ def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
     return x[0]
 
 
-def run_all(config: ExperimentConfig, replicas: int) -> np.ndarray:
-    return np.stack([run_one(config, r) for r in range(replicas)])
-
-
 def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int) -> float:
     """Seconds per round spent drawing one round's random numbers for R replicas, as the engine
     draws them (the oracle sample, the shared mask), and nothing else."""
@@ -68,8 +66,21 @@ def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int) -> float:
     return (time.perf_counter() - t0) / rounds
 
 
-def check_agreement(config: ExperimentConfig, replicas: int = 2, T: int = 20) -> float:
-    """Largest |x_lean - x_engine| after T rounds (same streams): the loop is the engine's algorithm."""
+RunOne = Callable[[ExperimentConfig, int], np.ndarray]  # (config, replica) -> the last iterate [d]
+
+
+def over_replicas(run_one: RunOne) -> RunOne:
+    """A per-run loop over replicas 0 .. R-1 from its one-replica loop: (config, R) -> [R, d]."""
+    return lambda config, replicas: np.stack([run_one(config, r) for r in range(replicas)])
+
+
+def distance_to_engine(run_all: RunOne, config: ExperimentConfig, replicas: int = 2, T: int = 20) -> float:
+    """Largest |x_loop - x_engine| after T rounds of ``run_all`` (a baseline's loop over replicas) and
+    of the engine on the same config and streams: 0 (or rounding) when the loop is the engine's algorithm."""
     cfg = config.replace(run=dataclasses.replace(config.run, T=T, record_every=T))
     ours = run_batch([Job(cfg, r) for r in range(replicas)]).final_x
     return float(np.max(np.abs(run_all(cfg, replicas) - ours)))
+
+
+run_all = over_replicas(run_one)
+check_agreement = functools.partial(distance_to_engine, run_all)  # lean loop vs engine, same streams

@@ -12,6 +12,7 @@ baseline run ends at the engine's iterate up to rounding (:func:`check_agreement
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from sims.attacks.basic import alie_z
 from sims.backend import Backend
 from sims.config import ExperimentConfig
 from sims.rng import ReplicaStreams
+
+from .lean import distance_to_engine, over_replicas
 
 
 # --- aggregators: one object, called on a list of 1-D vectors -----------------------------------
@@ -29,7 +32,7 @@ class TrimmedMean:
         self.f = f
 
     def __call__(self, vectors: list[np.ndarray]) -> np.ndarray:
-        v = np.sort(np.array(vectors), axis=0)
+        v = np.sort(np.asarray(vectors), axis=0)
         return np.mean(v[self.f : len(vectors) - self.f], axis=0)
 
 
@@ -41,7 +44,7 @@ class MultiKrum:
         self.f, self.m = f, m
 
     def __call__(self, vectors: list[np.ndarray]) -> np.ndarray:
-        v = np.array(vectors)
+        v = np.asarray(vectors)
         n = len(v)
         c = v - v[np.argmin(np.median(np.linalg.norm(v - v.mean(0), axis=1)))]  # centre inside the bulk
         sq = np.einsum("ij,ij->i", c, c)
@@ -94,40 +97,46 @@ AGGREGATORS = {"cwtm": lambda agg, f: TrimmedMean(f), "krum": lambda agg, f: Mul
                "multi_krum": lambda agg, f: MultiKrum(f, agg.agg.m)}
 
 
+@dataclasses.dataclass
+class Setup:
+    """What one replica's run holds before its first round: the problem (the engine's host arrays),
+    one worker object per honest worker, the aggregator and attack objects, the replica's streams."""
+
+    problem: object
+    workers: list
+    aggregate: object
+    attack: ALIE
+    streams: ReplicaStreams
+    oracle: np.random.Generator
+
+    @classmethod
+    def of(cls, config: ExperimentConfig, replica: int) -> "Setup":
+        n, f = config.workers.n, config.workers.f
+        problem = config.problem.build(n - f, Backend("numpy"))
+        streams = ReplicaStreams([config.run.seed], [replica])
+        return cls(problem, [WORKERS[config.problem.name](problem, i) for i in range(n - f)],
+                   AGGREGATORS[config.aggregator.name](config.aggregator, f), ALIE(n, f), streams,
+                   streams.generators("oracle")[0])
+
+
 def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
     """RoSDHB (coordinated Rand-K, server momentum per worker, robust aggregation, ALIE) for one
     replica, T rounds; returns the last iterate."""
-    n, f = config.workers.n, config.workers.f
-    h = n - f
-    problem = config.problem.build(h, Backend("numpy"))
-    workers = [WORKERS[config.problem.name](problem, i) for i in range(h)]
-    aggregate = AGGREGATORS[config.aggregator.name](config.aggregator, f)
-    attack = ALIE(n, f)
-    d, k = problem.d, config.compressor.k
+    s = Setup.of(config, replica)
+    n, d, k = config.workers.n, s.problem.d, config.compressor.k
     lr, beta = config.algorithm.lr, config.algorithm.beta
-    streams = ReplicaStreams([config.run.seed], [replica])
-    oracle = streams.generators("oracle")[0]
-    x = problem.x0.copy()
+    x = s.problem.x0.copy()
     momenta = [np.zeros(d) for _ in range(n)]
     for _ in range(config.run.T):
-        grads = [w.gradient(x, oracle) for w in workers]
+        grads = [w.gradient(x, s.oracle) for w in s.workers]
         mask = np.zeros(d)
-        mask[streams.subsets("shared", d, k)[0]] = 1.0
+        mask[s.streams.subsets("shared", d, k)[0]] = 1.0
         msgs = [g * mask * (d / k) for g in grads]
-        msgs += [b * mask for b in attack(msgs)]
+        msgs += [b * mask for b in s.attack(msgs)]
         momenta = [beta * m + (1 - beta) * g for m, g in zip(momenta, msgs)]
-        x = x - lr * aggregate(momenta)
+        x = x - lr * s.aggregate(momenta)
     return x
 
 
-def run_all(config: ExperimentConfig, replicas: int) -> np.ndarray:
-    return np.stack([run_one(config, r) for r in range(replicas)])
-
-
-def check_agreement(config: ExperimentConfig, replicas: int = 2, T: int = 20) -> float:
-    """Largest |x_plain - x_engine| after T rounds (same streams): the baseline is the same algorithm."""
-    from sims import Job, run_batch
-
-    cfg = config.replace(run=dataclasses.replace(config.run, T=T, record_every=T))
-    ours = run_batch([Job(cfg, r) for r in range(replicas)]).final_x
-    return float(np.max(np.abs(run_all(cfg, replicas) - ours)))
+run_all = over_replicas(run_one)
+check_agreement = functools.partial(distance_to_engine, run_all)  # |x_loop - x_engine|, same streams

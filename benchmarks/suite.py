@@ -16,7 +16,8 @@ Cases (issue 10), all RoSDHB: coordinated Rand-K (k = d/10), server momentum per
 Ways: ``batched`` (the engine over all R replicas, replica chunks sized to the cache) and
 ``batched x2`` (the same chunks on two threads), ``engine/replica`` (the engine called once per replica, R = 1),
 ``lean`` (:mod:`.lean`: one replica at a time on the project's per-call components, no metrics, as a
-user writes it) and ``plain`` (:mod:`.plain`, the per-call library style).  Beside them, the
+user writes it), ``lean lib`` (:mod:`.lean_lib`: the same on the libraries' per-call components and
+[n, d] arrays, as issue 18's author measured) and ``plain`` (:mod:`.plain`, the per-call library style).  Beside them, the
 random-number floor (:func:`.lean.rng_floor_seconds`: drawing a round's numbers alone) and the
 round time's ratio to it.  The per-replica ways cost exactly R times one replica,
 so at large d they are timed on a subset of the replicas (column ``timed R``) and reported per
@@ -32,7 +33,7 @@ from sims import ExperimentConfig, Job, registry, run_batch
 from sims.config import problem_dimension
 from sims.engine import auto_chunk_size
 
-from . import lean, plain
+from . import lean, lean_lib, plain
 from .timing import peak_bytes, timed
 
 
@@ -103,11 +104,13 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     if baselines and sub:
         ways["lean"] = sub * T / timed(lambda: lean.run_all(cfg, sub))  # numpy, one replica at a time
     if baselines and sub and case.plain:
+        ways["lean lib"] = sub * T / timed(lambda: lean_lib.run_all(cfg, sub))  # numpy float64, libraries' components
         ways["plain"] = sub * T / timed(lambda: plain.run_all(cfg, sub))  # numpy float64, as the libraries
     out["throughput"] = ways
     base = ways.get("plain")
     out["speedup_vs_plain"] = {w: v / base for w, v in ways.items()} if base else {}
     out["speedup_vs_lean"] = {w: v / ways["lean"] for w, v in ways.items()} if "lean" in ways else {}
+    out["speedup_vs_lean_lib"] = {w: v / ways["lean lib"] for w, v in ways.items()} if "lean lib" in ways else {}
     out["speedup_vs_engine_replica"] = {w: v / ways["engine/replica"] for w, v in ways.items()} if "engine/replica" in ways else {}
     itemsize = np.dtype(dtype).itemsize
     t_round = case.R / ways["batched"]

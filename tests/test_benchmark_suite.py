@@ -1,5 +1,5 @@
-"""The benchmark suite measures what it says: its plain per-call baseline is the same algorithm as the
-engine (same streams, same final iterate), and the command writes its table and JSON.  No timing is
+"""The benchmark suite measures what it says: each per-run baseline (plain, lean lib, lean) is the same
+algorithm as the engine (same streams, same final iterate), and the command writes its table and JSON.  No timing is
 asserted (speed lives in benchmarks/, not in tests)."""
 from __future__ import annotations
 
@@ -9,17 +9,18 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks import lean, plain
+from benchmarks import lean, lean_lib, plain
 from benchmarks.__main__ import main
 from benchmarks.suite import CASES, Case, QUAD
 
 BASELINE_CASES = [c for c in CASES if c.plain]
 
 
+@pytest.mark.parametrize("baseline", [plain, lean_lib], ids=["plain", "lean_lib"])
 @pytest.mark.parametrize("case", BASELINE_CASES, ids=lambda c: c.key)
-def test_plain_baseline_ends_at_the_engine_iterate(case):
+def test_library_style_baselines_end_at_the_engine_iterate(case, baseline):
     small = dataclasses.replace(case, problem={**case.problem, "d": min(case.d, 200)})
-    assert plain.check_agreement(small.config(10, "numpy", "float64", "cpu"), replicas=2, T=10) < 1e-12
+    assert baseline.check_agreement(small.config(10, "numpy", "float64", "cpu"), replicas=2, T=10) < 1e-12
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
@@ -29,14 +30,15 @@ def test_lean_loop_ends_at_the_engine_iterate(case):
     assert lean.check_agreement(small.config(5, "numpy", "float64", "cpu"), replicas=2, T=5) < 1e-12
 
 
-def test_a_different_algorithm_is_caught_by_the_agreement_check():
+@pytest.mark.parametrize("baseline", [plain, lean_lib, lean], ids=["plain", "lean_lib", "lean"])
+def test_a_different_algorithm_is_caught_by_the_agreement_check(baseline):
     """The check can fail: the baseline with another momentum is not the engine's run."""
     cfg = Case("x", "", {**QUAD, "d": 50}).config(10, "numpy", "float64", "cpu")
     other = cfg.replace(algorithm=dataclasses.replace(cfg.algorithm, beta=0.5))
     from sims import Job, run_batch
 
     ours = run_batch([Job(cfg, 0)]).final_x
-    assert np.max(np.abs(plain.run_all(other, 1) - ours)) > 1e-6
+    assert np.max(np.abs(baseline.run_all(other, 1) - ours)) > 1e-6
 
 
 def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
@@ -67,3 +69,17 @@ def test_the_cuda_case_is_wired_and_its_device_streams_run_on_cpu_torch():
     res = run_batch([Job(on_cpu, r) for r in range(small.R)])
     assert res.final_x.dtype == np.float32 and np.all(np.isfinite(res.final_x))
     assert not np.array_equal(res.final_x[0], res.final_x[1])  # replicas draw their own streams
+
+
+def test_the_table_reports_each_baseline_ratio_of_its_own_row():
+    """Each 'vs' column divides the batched throughput by its own way (lean lib is not lean)."""
+    from benchmarks.__main__ import table
+
+    tp = {"batched": 600.0, "batched x2": 900.0, "engine/replica": 500.0, "lean": 400.0, "lean lib": 300.0, "plain": 200.0}
+    row = {"case": "a", "title": "t", "T": 10, "chunk": 1, "timed_R": 4, "throughput": tp,
+           "round_vs_rng_floor": 1.2, "roofline": 3.0, "peak_MB": 1.0,
+           **{f"speedup_vs_{k}": {w: v / tp[w2] for w, v in tp.items()}
+              for k, w2 in (("lean", "lean"), ("lean_lib", "lean lib"), ("plain", "plain"), ("engine_replica", "engine/replica"))}}
+    head, _, line = table([row]).splitlines()
+    cells = dict(zip(["vs lean", "vs lean lib", "vs plain"], line.split()[-8:-5]))
+    assert "vs lean lib" in head and cells == {"vs lean": "1.50x", "vs lean lib": "2.00x", "vs plain": "3.00x"}
