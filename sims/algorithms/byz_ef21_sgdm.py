@@ -13,10 +13,13 @@ The server robustly aggregates the EF21 *states* g_i, not the increments (specs 
 worker fully controls its own state (the attack picks it from the honest states; the server only
 enforces the increment), never rebuilt from an honest one (pitfall #8).
 
-Starts (``start``): ``zero`` (the code, [V-code]): :math:`v_i^{-1} = g_i^{-1} = 0`, so round 0 sends
-:math:`\mathcal C(\eta s_i^0)`; ``gradient`` (what the paper may use, UNVERIFIED):
+Starts (``start``): ``zero`` (the authors' logistic-regression worker, ``worker_lr.py``, [V-code]):
+:math:`v_i^{-1} = g_i^{-1} = 0`, so round 0 sends :math:`\mathcal C(\eta s_i^0)`; ``gradient``
+(their CIFAR worker, ``worker.py``, [V-code]; the paper's choice is UNVERIFIED):
 :math:`v_i^0 = g_i^0 = \nabla f_i(x^0;\xi_i^0)`, i.e. round 0 takes :math:`\eta = 1` and sends
-:math:`v_i^0` uncompressed (:math:`d b_f` bits).  ``style="torch"`` uses the heavy-ball buffer
+:math:`v_i^0` uncompressed (:math:`d b_f` bits).  The authors' round 0 sends no message at all and
+hands the server the workers' first states on an uncounted side channel; here round 0 is a counted
+message in both starts (a simulator choice).  ``style="torch"`` uses the heavy-ball buffer
 :math:`v \leftarrow (1-\eta)v + s` instead of the EMA (specs 0).  With the identity compressor and
 :math:`\eta = 1` this is robust D-SGD (aggregating stochastic gradients); with f = 0 and the mean it
 is EF21-SGDM (Fatkhullin, Tyurin, Richtarik, NeurIPS 2023).
@@ -31,7 +34,7 @@ symbol     argument                meaning
 gamma      ``lr``                  step size (per replica)
 eta        ``eta``                 momentum weight on the new term (per replica); code beta = 1 - eta
 -          ``style``               ``ema`` (paper, code) or ``torch`` heavy-ball buffer
--          ``start``               ``zero`` (code) or ``gradient`` (dense first round)
+-          ``start``               ``zero`` (code's LR worker) or ``gradient`` (CIFAR worker)
 C          compressor              contractive compressor (identity allowed)
 -          ``strict_compressor``   refuse unbiased compressors (False: the a9a script's Rand-1)
 RAgg       aggregator              robust aggregator (e.g. CWTM, NNM + CWTM)
@@ -74,7 +77,8 @@ class EF21MomentumSpec(AlgorithmSpec):
     eta: float = param(0.1, Real(0, 1, "right"), "momentum weight on the new term (code beta = 1 - eta)",
                        batched=True)
     style: str = param("ema", OneOf(("ema", "torch")), "momentum convention (specs 0)")
-    start: str = param("zero", OneOf(STARTS), "zero buffers (code) or a dense first round with eta = 1")
+    start: str = param("zero", OneOf(STARTS),
+                       "zero buffers (the code's LR worker) or a dense first round with eta = 1 (its CIFAR worker)")
     strict_compressor: bool = param(True, Boolean(), "refuse unbiased compressors (EF21 needs contractive ones)")
 
     def init(self, x0, setup: Setup):
