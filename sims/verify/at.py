@@ -79,6 +79,9 @@ def record_checks(th, setting: Setting) -> list[Check]:
              "label": f"{setting.label}, {worst}"}]
     step_only = [name for name in unknown if not _in_bound(th, name)]
     in_bound = [name for name in unknown if name not in step_only]
+    if not in_bound:  # the unknown constants shape the prescribed step only: the bound at that step
+        return [_info(bound_check(claim, setting, measured=m), step_only,
+                      label=f"[step constant {', '.join(step_only)} at its default: reported, not a verdict]")]
     out = [_info(implied_constant(claim, name, runs, target="bound", setting=setting.label), step_only)
            for name in in_bound]
     if len(in_bound) > 1 and all("vacuous" in c.details for c in out):

@@ -2,7 +2,9 @@
 --quick``) and at a user's TOML (``verify NAME --at FILE.toml``)."""
 import pytest
 
+import theory
 from sims import cli
+from sims.verify import at
 from sims.verify.at import at_item, setting_from_toml
 from sims.verify.checks import Verdict
 
@@ -10,8 +12,12 @@ SEEDS = ("rosdhb", "byz_dasha_page", "byz_ef21", "byz_ef21_bc", "byz_vr_marina",
          "byz_vr_dm21", "byz_ef21_sgdm", "lad", "com_lad", "krum_sgd")
 
 
-@pytest.mark.parametrize("name", SEEDS)
-def test_every_seed_record_runs_at_its_example(name):
+#: every simulated method with a record, the f = 0 anchors (SGD, PAGE, EF21, ...) included
+SIMULATED = sorted({theory.get(k).algorithm for k in theory.THEOREMS if theory.get(k).simulated})
+
+
+@pytest.mark.parametrize("name", SIMULATED)
+def test_every_simulated_record_runs_at_its_example(name):
     checks = at_item(name, None, quick=True).run()
     assert checks and all(c.theorem.startswith(name) for c in checks)
     # unknown constants / missing inputs are reported, never a PASS
@@ -53,6 +59,19 @@ def test_a_record_only_method_is_named_not_simulated(tmp_path, capsys):
     assert cli.main(["verify", "btard_sgd.table2_pl", "--quick", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "btard_sgd.table2_pl is not simulated by byzcomp (record only)" in err and "no example" not in err
-    # a simulated record without a shipped example still asks for one (twin: the flag decides)
-    with pytest.raises(SystemExit, match="no example"):
+
+
+def test_a_simulated_record_without_an_example_asks_for_one(tmp_path, monkeypatch):
+    """Twin of the record-only refusal: the `simulated` flag decides, a missing file is named."""
+    monkeypatch.setattr(at, "EXAMPLES", tmp_path)
+    with pytest.raises(SystemExit, match="no example .*robust_dgd.toml; pass --at FILE.toml"):
         at_item("robust_dgd.nc", None, quick=True).run()
+
+
+def test_a_record_whose_unknown_constant_is_in_its_step_only_is_still_reported():
+    """DASHA's only unknown constant sits in its prescribed step, so no constant can be implied from
+    the bound: the bound at that step is reported (INFO, the constant named), not zero checks."""
+    (check,) = at_item("dasha", None, quick=True).run()
+    assert check.theorem == "dasha.nc" and check.check == "bound" and check.verdict == Verdict.INFO
+    assert "dasha_c48 at its default" in check.claim and check.details["step_constants"] == ["dasha_c48"]
+    assert 0 < check.measured < check.theory
