@@ -94,3 +94,16 @@ def test_weakest_provenance():
     assert dataclasses.replace(registry.get("byz_vr_marina.thm2_1"), key="t#x",
                                provenance={**registry.get("byz_vr_marina.thm2_1").provenance, "floor": Provenance.RECON}
                                ).weakest_provenance is Provenance.RECON
+
+
+def test_pp_d14_clips_at_twice_the_largest_local_smoothness_as_the_paper_sets():
+    """Theorem D.14 of Byz-VR-MARINA-PP sets lambda = 2 max_i L_i ||dx|| (the transcription had
+    max_i L_i, which made A's clipping term 4x too small); G.4 inherits D.14; D.15 prints max_i L_i."""
+    from theory.catalog.pp import A_D14
+    from theory.symbols import L_imax
+
+    d14, d15, g4 = (registry.THEOREMS[f"byz_vr_marina_pp.{k}"] for k in ("d14", "d15", "g4"))
+    assert d14.hyper["clip_coef"] == 2 * L_imax == g4.hyper["clip_coef"] and d15.hyper["clip_coef"] == L_imax
+    clip_term = sp.expand(A_D14(2 * L_imax) - A_D14(L_imax))
+    assert sp.simplify(clip_term - 3 * sp.expand(A_D14(L_imax) - A_D14(0))) == 0  # alpha^2: 4x, not 1x
+    assert d14.hyper["gamma"] == 1 / (L + sp.sqrt(A_D14(2 * L_imax)))

@@ -6,7 +6,12 @@ tagged RECON.  pG, P_C, P_Chat, pkG are inputs (``theory.constants.complete`` co
 n, n_good, C, C_hat, delta).  With C_hat = n the tilde terms vanish (Piecewise).
 
 Clipping levels are prescribed as coefficients: lambda_{k+1} = clip_coef * ||x^{k+1} - x^k|| with
-clip_coef = 2L (4.1), D_Q*L (4.2), max_i L_i (D.14), D_Q*max_ij L_ij (E.4).  (The authors' code's
+clip_coef = 2L (4.1), D_Q*L (4.2), 2 max_i L_i (D.14, G.4), max_i L_i (D.15, as printed),
+D_Q*max_ij L_ij (E.4).  A term-by-term re-check against the paper's full text (2026-12-04) found
+one transcription error, D.14's clip coefficient (2 max_i L_i, so its A's clipping term was 4x too
+small), mended here and in G.4, which inherits D.14; every other coefficient matched.  Kept as
+printed although they look like typos of the paper: D.15's max_i L_i (without D.14's 2) and E.5's /
+F.3's floors without the gamma of eq. (9).  (The authors' code's
 ``clip_mult`` is lambda*gamma, README pitfall 11.)
 
 Records: thm4_1, thm4_1_pl, thm4_2, thm4_2_pl, d14, d15, e4, e5, g4, g7 (algorithm byz_vr_marina_pp),
@@ -43,15 +48,21 @@ A_41 = 32 * pG * n_good * P_C / (p**2 * (1 - delta) * C) * (30 * omega + 11) * (
 A_42 = 4 * pG * n_good * P_C / (p * (1 - delta) * C) * (
     (3 * omega + 2) / ((1 - delta) * C) + 8 * (5 * omega + 4) * c * delta / p
 ) + 8 * (1 - pG) * (2 + F_A**2 * D_Q**2) / p**2
-A_D14 = (
-    (4 / p) * ((80 / p) * pG * P_C * (n / C) * omega + 24 * n_good * P_Chat * c * delta * B_z / ((1 - delta) * C_hat)
-               + 6 * Btilde + (4 / p) * (1 - pG) + (160 / p) * pG * n_good * P_C * c * delta * omega / ((1 - delta) * C)) * L**2
-    + (4 / p) * ((8 / p) * pG * P_C * (n / C) * (10 * omega + 1)
-                 + (16 / p) * pG * n_good * P_C * c * delta * (10 * omega + 1) / ((1 - delta) * C)) * L_pm**2
-    + (4 / p) * ((160 / p) * pG * n_good * P_C * (1 + omega) * c * delta / ((1 - delta) * C)
-                 + (80 / p) * pG * P_C * (1 + omega) * (n / C)) * Lcal_pm**2 / b
-    + (4 / p) * ((4 / p) * (1 - pG) * F_A**2 * L_imax**2)  # alpha_lambda = clip coefficient = max_i L_i
-)
+
+
+def A_D14(alpha):
+    """A of Lemma D.13 / Theorems D.14, D.15 for the clip coefficient alpha_lambda (lambda = alpha ||dx||)."""
+    return (
+        (4 / p) * ((80 / p) * pG * P_C * (n / C) * omega + 24 * n_good * P_Chat * c * delta * B_z / ((1 - delta) * C_hat)
+                   + 6 * Btilde + (4 / p) * (1 - pG) + (160 / p) * pG * n_good * P_C * c * delta * omega / ((1 - delta) * C)) * L**2
+        + (4 / p) * ((8 / p) * pG * P_C * (n / C) * (10 * omega + 1)
+                     + (16 / p) * pG * n_good * P_C * c * delta * (10 * omega + 1) / ((1 - delta) * C)) * L_pm**2
+        + (4 / p) * ((160 / p) * pG * n_good * P_C * (1 + omega) * c * delta / ((1 - delta) * C)
+                     + (80 / p) * pG * P_C * (1 + omega) * (n / C)) * Lcal_pm**2 / b
+        + (4 / p) * ((4 / p) * (1 - pG) * F_A**2 * alpha**2)
+    )
+
+
 A_E4 = (
     (4 / p) * (pG * P_C * n_good / (C**2 * (1 - delta) ** 2) * omega + 8 * n_good * P_Chat * c * delta * B_z / ((1 - delta) * C_hat)
                + 6 * Btilde + (4 / p) * (1 - pG) + (8 / p) * pG * n_good * P_C * c * delta * omega / (C * (1 - delta))) * L**2
@@ -134,14 +145,16 @@ thm4_2_pl = _pp("byz_vr_marina_pp.thm4_2_pl", "Theorem 4.2 (PL part)", "pl", gam
                 clip=D_Q * L, bound=bp, floor=fp, prov=provenance(V, hyper=["gamma", "clip_coef"]), assumptions=S42)
 
 bd, fd = _nc(Bhat, 4, Dhat, 2)
+CLIP_D14 = 2 * L_imax  # Theorem D.14 sets lambda = 2 max_i L_i ||dx|| (Lemma D.6 needs lambda >= 2 ||Delta_i||)
+CLIP_D15 = L_imax  # as printed in Theorem D.15 (without D.14's 2: probably a typo of the paper)
 d14 = _pp("byz_vr_marina_pp.d14", "Theorem D.14 ((B,zeta^2), refined smoothness, general Q)", "nonconvex",
-          gamma_expr=1 / (L + sp.sqrt(A_D14)), clip=L_imax, bound=bd, floor=fd,
+          gamma_expr=1 / (L + sp.sqrt(A_D14(CLIP_D14))), clip=CLIP_D14, bound=bd, floor=fd,
           conditions=[sp.StrictLessThan(4 * Bhat, p)], prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
           assumptions=SD, notes=RC)
 _rho15 = sp.Min(gamma * mu * (1 - 8 * Bhat / p), p / 8)
 bp, fp = _pl(_rho15, 4, Dhat, 4)
 d15 = _pp("byz_vr_marina_pp.d15", "Theorem D.15 (PL counterpart of D.14)", "pl",
-          gamma_expr=1 / (L + sp.sqrt(2 * A_D14)), clip=L_imax, bound=bp, floor=fp,
+          gamma_expr=1 / (L + sp.sqrt(2 * A_D14(CLIP_D15))), clip=CLIP_D15, bound=bp, floor=fp,
           conditions=[sp.StrictLessThan(8 * Bhat, p)], prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
           assumptions=SD, notes=RC)
 
@@ -177,7 +190,7 @@ _noise_general = (12 * P_Chat * n_good / ((1 - delta) ** 2 * C_hat**2) + 48 * c 
 _noise_bounded = (6 * P_Chat * n_good / ((1 - delta) ** 2 * C_hat**2) + 24 * c * delta) * sigma**2 / (b_prime * (p - 4 * Bhat))
 SG = ("minibatch oracle E||grad_tilde f_i - grad f_i||^2 <= sigma^2/b' (G.1)",)
 g4 = _pp("byz_vr_marina_pp.g4", "Theorem G.4 (no full batch, general Q): D.14 + sigma^2/b' floor", "nonconvex",
-         gamma_expr=1 / (L + sp.sqrt(A_D14)), clip=L_imax, bound=bd + _noise_general, floor=fd + _noise_general,
+         gamma_expr=1 / (L + sp.sqrt(A_D14(CLIP_D14))), clip=CLIP_D14, bound=bd + _noise_general, floor=fd + _noise_general,
          conditions=[sp.StrictLessThan(4 * Bhat, p)],
          prov=provenance(P.RECON, hyper=["gamma", "clip_coef"], conditions=True, floor=V),
          assumptions=SD + SG, notes="the extra floor term is [V-text]; pairing with D.14 assumed")
