@@ -1,8 +1,8 @@
 """Byz-VR-MARINA-PP and PP+ (Malinovsky, Richtárik, Horváth, Gorbunov, NeurIPS 2024, arXiv 2311.14127;
-``specs/theorems.md`` §11).  Theorems 4.1/4.2 are [V-text]; the coefficients of D.14/E.4/F.2 were
-transcribed by the spec authors from PDF-extracted text ([V-text, re-check]); where the spec assumes a
-shape (the step size of E.4/E.5/F.2, the PL counterpart F.3, the base theorem of G.4/G.7) the field is
-tagged RECON.  pG, P_C, P_Chat, pkG are inputs (``theory.constants.complete`` computes them from
+``specs/theorems.md`` §11).  Theorems 4.1/4.2, D.14/D.15, E.4/E.5 and F.2/F.3 are [V-text], their
+step sizes, conditions, bounds and floors re-checked against the paper's text; G.4 / G.7 stay RECON
+except their extra floor term (the re-check found their pairing with D.14 / E.4 printed).
+pG, P_C, P_Chat, pkG are inputs (``theory.constants.complete`` computes them from
 n, n_good, C, C_hat, delta).  With C_hat = n the tilde terms vanish (Piecewise).
 
 Clipping levels are prescribed as coefficients: lambda_{k+1} = clip_coef * ||x^{k+1} - x^k|| with
@@ -123,7 +123,7 @@ S41 = ("Assumption 2.3 (bounded ARAgg, F_A)", "zeta^2-heterogeneity (2.5)", "eve
 S42 = S41 + ("bounded compressor ||Q(x)|| <= D_Q||x|| (2.4)",)
 SD = ("Assumption 2.3 (F_A)", "(B,zeta^2)-heterogeneity (D.5)", "global and local Hessian variance (D.2, D.3)")
 V = P.V_TEXT
-RC = "coefficients transcribed from PDF-extracted text: re-check against the PDF"
+RC = "coefficients re-checked term by term against the paper's text (2026-12-04)"
 
 b41, f41 = _nc(0, 4, Dhat, 2)
 thm4_1 = _pp("byz_vr_marina_pp.thm4_1", "Theorem 4.1 (general unbiased Q)", "nonconvex",
@@ -163,28 +163,28 @@ be, fe = _nc(Bhat, 2, Dhat, 1)
 e4 = _pp("byz_vr_marina_pp.e4", "Theorem E.4 (bounded Q)", "nonconvex",
          gamma_expr=1 / (L + sp.sqrt(A_E4)), clip=D_Q * Lmax_ij, bound=be, floor=fe,
          conditions=[sp.StrictLessThan(4 * Bhat, p)],
-         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True, hyper_gamma=P.RECON),
-         assumptions=SE, notes=RC + "; step-size form assumed as in D.14")
+         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
+         assumptions=SE, notes=RC)
 bp, fp = _pl(sp.Min(gamma * mu * (1 - 8 * Bhat / p), p / 4), 2, Dhat, 2, with_gamma=False)
 e5 = _pp("byz_vr_marina_pp.e5", "Theorem E.5 (PL, bounded Q)", "pl",
          gamma_expr=1 / (L + sp.sqrt(2 * A_E4)), clip=D_Q * Lmax_ij, bound=bp, floor=fp,
          conditions=[sp.StrictLessThan(8 * Bhat, p)],
-         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True, hyper_gamma=P.RECON),
-         assumptions=SE, notes=RC + "; floor as printed (no gamma factor); Phi0 weight 2*gamma/p assumed")
+         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
+         assumptions=SE, notes=RC + "; floor as printed (no gamma factor, unlike eq. (9): probably a typo)")
 
 SF = ("(B,zeta^2)-heterogeneity", "global and local Hessian variance", "bounded compressor (2.4)", "C <= n_good", "no bounded-aggregator assumption")
 bf, ff = _nc(Bhat_plus, 2, Dhat_plus, 1)
 f2 = _pp("byz_vr_marina_pp_plus.f2", "Theorem F.2 (PP+, bounded Q)", "nonconvex",
          gamma_expr=1 / (L + sp.sqrt(A_F2)), clip=D_Q * Lmax_ij, bound=bf, floor=ff,
          conditions=[sp.StrictLessThan(4 * Bhat_plus, p)],
-         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True, hyper_gamma=P.RECON),
+         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
          assumptions=SF, plus=True, notes=RC + "; floor O(c delta zeta^2): 1/p smaller than PP's")
 bp, fp = _pl(sp.Min(gamma * mu * (1 - 8 * Bhat_plus / p), p / 4), 2, Dhat_plus, 2, with_gamma=False)
-f3 = _pp("byz_vr_marina_pp_plus.f3", "Theorem F.3 (PP+, PL; not transcribed: by analogy with E.5)", "pl",
+f3 = _pp("byz_vr_marina_pp_plus.f3", "Theorem F.3 (PP+, PL)", "pl",
          gamma_expr=1 / (L + sp.sqrt(2 * A_F2)), clip=D_Q * Lmax_ij, bound=bp, floor=fp,
          conditions=[sp.StrictLessThan(8 * Bhat_plus, p)],
-         prov=provenance(P.RECON, hyper=["gamma", "clip_coef"], conditions=True, hyper_clip_coef=V),
-         assumptions=SF, plus=True)
+         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
+         assumptions=SF, plus=True, notes=RC + "; floor as printed (no gamma factor, as E.5)")
 
 _noise_general = (12 * P_Chat * n_good / ((1 - delta) ** 2 * C_hat**2) + 48 * c * delta) * sigma**2 / (b_prime * (p - 4 * Bhat))
 _noise_bounded = (6 * P_Chat * n_good / ((1 - delta) ** 2 * C_hat**2) + 24 * c * delta) * sigma**2 / (b_prime * (p - 4 * Bhat))
