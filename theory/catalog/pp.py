@@ -1,7 +1,6 @@
 """Byz-VR-MARINA-PP and PP+ (Malinovsky, Richtárik, Horváth, Gorbunov, NeurIPS 2024, arXiv 2311.14127;
-``specs/theorems.md`` §11).  Theorems 4.1/4.2, D.14/D.15, E.4/E.5 and F.2/F.3 are [V-text], their
-step sizes, conditions, bounds and floors re-checked against the paper's text; G.4 / G.7 stay RECON
-except their extra floor term (the re-check found their pairing with D.14 / E.4 printed).
+``specs/theorems.md`` §11).  Every record (4.1/4.2, D.14/D.15, E.4/E.5, F.2/F.3, G.4/G.7) is
+[V-text]: step sizes, conditions, bounds and floors re-checked against the paper's text.
 pG, P_C, P_Chat, pkG are inputs (``theory.constants.complete`` computes them from
 n, n_good, C, C_hat, delta).  With C_hat = n the tilde terms vanish (Piecewise).
 
@@ -192,12 +191,12 @@ SG = ("minibatch oracle E||grad_tilde f_i - grad f_i||^2 <= sigma^2/b' (G.1)",)
 g4 = _pp("byz_vr_marina_pp.g4", "Theorem G.4 (no full batch, general Q): D.14 + sigma^2/b' floor", "nonconvex",
          gamma_expr=1 / (L + sp.sqrt(A_D14(CLIP_D14))), clip=CLIP_D14, bound=bd + _noise_general, floor=fd + _noise_general,
          conditions=[sp.StrictLessThan(4 * Bhat, p)],
-         prov=provenance(P.RECON, hyper=["gamma", "clip_coef"], conditions=True, floor=V),
-         assumptions=SD + SG, notes="the extra floor term is [V-text]; pairing with D.14 assumed")
+         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
+         assumptions=SD + SG, notes=RC + "; D.14's A, B-hat and clip level, as printed")
 g7 = _pp("byz_vr_marina_pp.g7", "Theorem G.7 (no full batch, bounded Q): E.4 + sigma^2/b' floor", "nonconvex",
          gamma_expr=1 / (L + sp.sqrt(A_E4)), clip=D_Q * Lmax_ij, bound=be + _noise_bounded, floor=fe + _noise_bounded,
          conditions=[sp.StrictLessThan(4 * Bhat, p)],
-         prov=provenance(P.RECON, hyper=["gamma", "clip_coef"], conditions=True, floor=V),
-         assumptions=SE + SG, notes="the extra floor term is [V-text]; pairing with E.4 assumed")
+         prov=provenance(V, hyper=["gamma", "clip_coef"], conditions=True),
+         assumptions=SE + SG, notes=RC + "; E.4's A, B-hat and clip level, as printed")
 
 THEOREMS = (thm4_1, thm4_1_pl, thm4_2, thm4_2_pl, d14, d15, e4, e5, g4, g7, f2, f3)
