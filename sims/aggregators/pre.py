@@ -26,14 +26,14 @@ from ..backend import namespace
 from ..params import Integer, OneOf, Real, param, require
 from ..registry import register
 from .base import HonestMajority, PreAggregatorSpec
-from .geometry import clip_rows, pairwise_sq_distances, rank_along, row_norms, sorted_values, take_rows
+from .geometry import clip_rows, pairwise_sq_distances, ranked_below, row_norms, sorted_values, take_rows
 
 
 def nnm(x, f: int):
     """Nearest-neighbour mixing of x [R,n,d]."""
     xp = namespace(x)
     n = x.shape[1]
-    near = rank_along(pairwise_sq_distances(x), axis=2) < n - f  # [R,n,n]: j in N_i
+    near = ranked_below(pairwise_sq_distances(x), n - f)  # [R,n,n]: j in N_i
     return xp.matmul(xp.astype(near, x.dtype), x) / (n - f)
 
 

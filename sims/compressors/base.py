@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..aggregators.geometry import rank_along
+from ..aggregators.geometry import ranked_below
 from ..backend import namespace
 from ..params import Spec
 
@@ -70,7 +70,7 @@ class CompressorSpec(Spec):
         if not self.counts_coordinates or self.density(d) >= d:
             return byz
         xp = namespace(byz)
-        keep = rank_along(-xp.abs(byz), axis=2) < int(self.density(d))
+        keep = ranked_below(-xp.abs(byz), int(self.density(d)))
         return xp.where(keep, byz, xp.zeros_like(byz))
 
     def bits(self, d: int, b_f: int = 32) -> float:

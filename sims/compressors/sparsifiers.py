@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..aggregators.geometry import rank_along
+from ..aggregators.geometry import ranked_below
 from ..backend import namespace
 from ..registry import register
 from .base import constant_bits
@@ -40,7 +40,7 @@ class TopK(_Contractive):
     def compress(self, v, streams, shared=None, b_f=32):
         xp = namespace(v)
         R, m, d = v.shape
-        keep = rank_along(-xp.abs(v), axis=2) < self.k
+        keep = ranked_below(-xp.abs(v), self.k)
         return xp.where(keep, v, xp.zeros_like(v)), constant_bits(R, m, self.bits(d, b_f))
 
 

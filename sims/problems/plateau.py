@@ -74,8 +74,8 @@ class Plateau(Problem):
         )
 
     def grad(self, x):
-        # h'(u) = L clip(u, -a, a)
-        return self.spec.L * self.xp.clip(x, -self.a, self.a)
+        # h'(u) = L clip(u, -a, a); the array's own clip (numpy, torch): array_api_compat's costs ~20 us a call
+        return self.spec.L * x.clip(-self.a, self.a)
 
     def loss(self, x):
         xp, L, a = self.xp, self.spec.L, self.a
