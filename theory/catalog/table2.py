@@ -30,7 +30,10 @@ broadcast.table2_pl                PL    m^2 (1 + omega)^(3/2)/(b^2 mu^2 (1 - 2 
 =================================  ====  ===========================================================
 
 BTARD-SGD PL, third term: the stored text reads "n2δσ/C√bμε"; recorded as n^2 delta sigma/(C sqrt(b)
-mu sqrt(eps)) [RECON]; its eps-power (-1/2) is below the leading one (-1) under either reading.
+mu sqrt(eps)) [RECON].  Its eps power is -1/2 if the root covers eps (this reading, or sqrt(b mu
+eps)), -1 if it covers b alone; either way it is not above the sigma^2/(n b mu eps) term's -1, so the
+record's derived exponent (eps^-1) does not depend on the reading.  Re-read against the full text of
+the Byz-VR-MARINA submission (2026-12-04): every other row, floor and footnote condition matches.
 Footnote (1): BTARD-SGD also assumes sub-quadratic noise tails; (2): geometric median computed exactly.
 Only BR-SGDm (``robust_dsgd_momentum``) and BR-CSGD (``br_csgd``) have a sims implementation; the
 others are records only (``simulated=False``).
@@ -148,7 +151,8 @@ br_csaga_table2_pl = _pl(
     (SMOOTH + " (each f_ij smooth)", SC, BG, "zeta^2-heterogeneity (footnote 3)", "unbiased Q(omega)", GM),
     m**2 * L**2 / (b**2 * mu**2 * _1m2d**2), _csaga, SEC,
     floor=_csaga[1].s * (zeta2 + omega * D2_bg) / (mu**2 * _1m2d**2), bits=None, oracle="finite_sum",
-    notes=NOTE + "; floor positive even when zeta^2 = 0 (footnote 3)",
+    notes=NOTE + "; floor positive even when zeta^2 = 0 (footnote 3); Table 2's cell says only 'smooth "
+                 "f_ij', Table 1 and the introduction give BG (the cell looks swapped with BROADCAST's)",
 )
 
 _bc = _named("t2bc", 2, P.UNVERIFIED)
@@ -158,7 +162,9 @@ broadcast_table2_pl = _pl(
     m**2 * (1 + omega) ** sp.Rational(3, 2) * L**2 / (b**2 * mu**2 * _1m2d), _bc, SEC_C,
     floor=_bc[1].s * (1 + omega) * zeta2 / (mu**2 * _1m2d**2),
     conditions=(sp.LessThan(omega, mu**2 * _1m2d**2 / (56 * L**2 * (2 - 2 * delta**2))),), bits=None,
-    oracle="finite_sum", notes=NOTE + "; footnote (5): the omega condition forces omega ~ 1e-7 at mu/L ~ 1e-3",
+    oracle="finite_sum", notes=NOTE + "; footnote (5): the omega condition forces omega ~ 1e-7 at mu/L ~ 1e-3; "
+                               "assumptions as Table 2's cell (UBV, BG), though Table 1, the introduction and "
+                               "footnote (3) say BROADCAST needs neither (the cell looks swapped with BR-CSAGA's)",
 )
 
 THEOREMS = (
