@@ -265,6 +265,18 @@ def _zero_replicas(tree, keep, R):
     return map_replica_leaves(tree, R, zero)
 
 
+def records_frame(columns: dict, rows: list[dict]) -> pd.DataFrame:
+    """The rows (one dict of [R] arrays per recorded round) stacked under the per-job ``columns``
+    ([R] each): the frame ``pd.concat`` of one DataFrame per round would give, built once (a frame
+    per round cost 0.35 ms, 7 % of the quick verification suite)."""
+    keys = list(rows[0])
+    if any(list(row) != keys for row in rows):  # never in the engine's records; kept exact anyway
+        return pd.concat([pd.DataFrame({**columns, **row}) for row in rows], ignore_index=True)
+    data = {k: np.tile(v, len(rows)) for k, v in columns.items()}
+    data.update({k: np.concatenate([np.asarray(row[k]) for row in rows]) for k in keys})
+    return pd.DataFrame(data)
+
+
 def _tidy(jobs, rows, diverged_at, wall, final_x) -> RunResult:
     R = len(jobs)
     hp_cols = {}
@@ -273,9 +285,8 @@ def _tidy(jobs, rows, diverged_at, wall, final_x) -> RunResult:
         for name in spec.used_batched_fields():
             hp_cols[f"{kind}.{name}"] = np.array([getattr(getattr(j.config, kind), name) for j in jobs])
     ident = {"replica": np.array([j.replica for j in jobs]), "seed": np.array([j.config.run.seed for j in jobs])}
-    frames = [pd.DataFrame({**ident, **hp_cols, **row}) for row in rows]
-    records = pd.concat(frames, ignore_index=True).sort_values(["replica", "round"], kind="stable", ignore_index=True)
-    summary = frames[-1].copy()  # the last recorded round of every job, in job order (as diverged_at)
+    records = records_frame({**ident, **hp_cols}, rows).sort_values(["replica", "round"], kind="stable", ignore_index=True)
+    summary = pd.DataFrame({**ident, **hp_cols, **rows[-1]})  # the last recorded round of every job, in job order
     summary["diverged_round"] = diverged_at
     summary["diverged"] = diverged_at >= 0
     summary["final_round"] = summary["round"]
