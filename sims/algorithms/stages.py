@@ -49,14 +49,14 @@ def byzantine(setup: Setup, honest, t: int, x, shared=None, base=None, dense=Non
     ``sampled`` (host [R,n] bool) and ``x0`` ([R,d]) tell the attack who takes part in a round with
     client sampling and where the run started (the shift-back attack of Byz-VR-MARINA-PP).
     """
+    if setup.setting.f == 0:  # before the context: its honest mean costs a pass over [R,h,d]
+        return honest[:, :0, :]
     xp = setup.xp
     ctx = AttackContext(
         t=t, n=setup.setting.n, f=setup.setting.f, declared_f=setup.setting.declared_f,
         aggregator=setup.aggregator, honest_mean=xp.mean(honest, axis=1), shared=shared,
         streams=setup.streams, hp=setup.attack_hp, problem=setup.problem, x=x, x0=x0, sampled=sampled,
     )
-    if setup.setting.f == 0:
-        return honest[:, :0, :]
     crafted = setup.attack.craft(honest, ctx)
     if base is None:
         projected = enforced(setup, crafted, shared)
