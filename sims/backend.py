@@ -22,8 +22,15 @@ BACKENDS = ("numpy", "torch")
 DTYPES = ("float64", "float32")
 
 
+_NUMPY_NAMESPACE = array_namespace(np.empty(0))  # array_api_compat.numpy
+
+
 def namespace(*arrays):
-    """The array-API namespace of ``arrays`` (array_api_compat.numpy or array_api_compat.torch)."""
+    """The array-API namespace of ``arrays`` (array_api_compat.numpy or array_api_compat.torch).
+    One numpy array, the hot case (2.3 million calls in the quick verification suite), skips
+    array_api_compat's type dispatch (~3 us a call)."""
+    if len(arrays) == 1 and type(arrays[0]) is np.ndarray:
+        return _NUMPY_NAMESPACE
     return array_namespace(*arrays)
 
 
