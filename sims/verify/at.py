@@ -73,15 +73,15 @@ def record_checks(th, setting: Setting) -> list[Check]:
             # a reconstructed statement is reported with its slack, never a PASS (a FAIL stays: data above it)
             return [_info(check, label=f"[{th.weakest_provenance.value} statement: reported, not a PASS]")]
         return [check]
-    declared, hyper, per_attack = m
-    worst = max(per_attack, key=lambda a: per_attack[a]["ucb"])
-    runs = [{"constants": declared, "T": setting.T, "hyper": hyper, "measured": per_attack[worst]["ucb"],
-             "label": f"{setting.label}, {worst}"}]
     step_only = [name for name in unknown if not _in_bound(th, name)]
     in_bound = [name for name in unknown if name not in step_only]
     if not in_bound:  # the unknown constants shape the prescribed step only: the bound at that step
         return [_info(bound_check(claim, setting, measured=m), step_only,
                       label=f"[step constant {', '.join(step_only)} at its default: reported, not a verdict]")]
+    declared, hyper, per_attack = m
+    worst = max(per_attack, key=lambda a: per_attack[a]["ucb"])
+    runs = [{"constants": declared, "T": setting.T, "hyper": hyper, "measured": per_attack[worst]["ucb"],
+             "label": f"{setting.label}, {worst}"}]
     out = [_info(implied_constant(claim, name, runs, target="bound", setting=setting.label), step_only)
            for name in in_bound]
     if len(in_bound) > 1 and all("vacuous" in c.details for c in out):

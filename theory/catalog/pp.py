@@ -8,7 +8,9 @@ Clipping levels are prescribed as coefficients: lambda_{k+1} = clip_coef * ||x^{
 clip_coef = 2L (4.1), D_Q*L (4.2), 2 max_i L_i (D.14, G.4), max_i L_i (D.15, as printed),
 D_Q*max_ij L_ij (E.4).  A term-by-term re-check against the paper's full text (2026-12-04) found
 one transcription error, D.14's clip coefficient (2 max_i L_i, so its A's clipping term was 4x too
-small), mended here and in G.4, which inherits D.14; every other coefficient matched.  Kept as
+small), mended here and in G.4, which inherits D.14; every other coefficient matched.  E.4 / E.5 /
+F.2 / F.3 / G.7 print their clip level as max_ij L_ij; the lemmas they rest on use D_Q max_ij L_ij,
+which is what is encoded (no coefficient depends on it).  Kept as
 printed although they look like typos of the paper: D.15's max_i L_i (without D.14's 2) and E.5's /
 F.3's floors without the gamma of eq. (9).  (The authors' code's
 ``clip_mult`` is lambda*gamma, README pitfall 11.)
