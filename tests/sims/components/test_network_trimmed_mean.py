@@ -1,5 +1,9 @@
-"""The sorting-network trimmed mean (numba) gives numpy's sort-based numbers bit for bit."""
+"""The sorting-network trimmed mean (numba), buffered and unrolled, gives numpy's sort-based numbers
+bit for bit."""
 from __future__ import annotations
+
+import collections
+import threading
 
 import numpy as np
 import pytest
@@ -14,21 +18,110 @@ def sort_based(x, trim):
     return np.mean(np.sort(x, axis=1)[:, trim : x.shape[1] - trim, :], axis=1)
 
 
+def hard_inputs(rng, n, d, dtype):
+    """Normals with ties, signed zeros, infinities and NaN in some replicas (NaN sorts last, as in
+    np.sort); replica 3 is clean, so the unrolled kernel's numbers are used there unredone."""
+    x = rng.standard_normal((4, n, d)).astype(dtype)
+    x[1, :, 0] = np.round(x[1, :, 0])  # ties
+    x[1, : n // 2, 1], x[1, n // 2 :, 1] = -0.0, 0.0
+    x[0, n - 1, 0], x[2, 0, 0] = np.nan, np.inf
+    x[2, n // 2, d - 1] = -np.inf
+    return x
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("n", [3, 4, 7, 16, 20, 33])
 def test_network_trimmed_mean_equals_the_sorted_one_bit_for_bit(n, dtype):
     rng = np.random.default_rng(n)
     for d in (2, 3, 37, 2 * network.BLOCK + 5):  # whole and partial coordinate blocks
-        x = rng.standard_normal((3, n, d)).astype(dtype)
-        x[1, :, 0] = np.round(x[1, :, 0])  # ties
-        x[0, n - 1, 0], x[2, 0, 0] = np.nan, np.inf  # NaN sorts last, as in np.sort
-        x[2, n // 2, d - 1] = -np.inf
+        x = hard_inputs(rng, n, d, dtype)
         for trim in range(1, (n - 1) // 2 + 1):
             got = network.trimmed_mean(x, trim)
             assert got.dtype == x.dtype
             np.testing.assert_array_equal(got, sort_based(x, trim))
             np.testing.assert_array_equal(trimmed_mean(x, trim), got)
     assert not network.applies(x[:, :, :1])  # d = 1: numpy sums pairwise along the worker axis
+
+
+@pytest.fixture
+def fresh_unrolling(monkeypatch):
+    """A process state with no unrolled kernel built and no column counted."""
+    monkeypatch.setattr(network, "_unrolled", {})
+    monkeypatch.setattr(network, "_sorted_columns", collections.Counter())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(("n", "trim"), [(3, 1), (7, 2), (16, 3), (20, 4), (5, 0)])
+def test_unrolled_kernel_equals_the_sorted_one_bit_for_bit(n, trim, dtype, fresh_unrolling, monkeypatch):
+    monkeypatch.setattr(network, "UNROLL_AFTER", 0)  # every call takes the unrolled kernel
+    rng = np.random.default_rng(10 * n + trim)
+    for d in (2, 37, 300):
+        x = hard_inputs(rng, n, d, dtype)
+        got = network.trimmed_mean(x, trim)
+        assert (n, trim) in network._unrolled and got.dtype == x.dtype
+        np.testing.assert_array_equal(got, sort_based(x, trim))
+
+
+def test_unrolled_kernel_flags_and_voids_each_column_with_a_nan_input():
+    x = np.random.default_rng(0).standard_normal((3, 7, 5))
+    x[1, 6, 2] = np.nan  # the largest rank: trimmed away by the sort, but the kernel cannot know
+    out = np.empty((3, 5))
+    assert network.unrolled_kernel(7, 2)(x, out) == 1
+    assert np.isnan(out[1, 2]) and np.isfinite(np.delete(out.ravel(), 1 * 5 + 2)).all()
+    np.testing.assert_array_equal(network.trimmed_mean(x, 2), sort_based(x, 2))  # redone, finite there
+
+
+def test_a_key_is_unrolled_once_it_has_sorted_enough_columns(fresh_unrolling, monkeypatch):
+    monkeypatch.setattr(network, "UNROLL_AFTER", 1000)
+    x = np.random.default_rng(1).standard_normal((4, 5, 100))  # 400 columns a call
+    network.trimmed_mean(x, 1)
+    network.trimmed_mean(x, 2)  # another key: counted apart
+    assert network._unrolled == {} and network._sorted_columns == {(5, 1): 400, (5, 2): 400}
+    network.trimmed_mean(x, 1)
+    network.trimmed_mean(x, 1)
+    assert list(network._unrolled) == [(5, 1)]
+    wide = np.random.default_rng(1).standard_normal((4, network.MAX_UNROLLED + 1, 400))
+    network.trimmed_mean(wide, 3)
+    assert (network.MAX_UNROLLED + 1, 3) not in network._unrolled  # beyond the registers: buffered only
+
+
+def test_concurrent_threads_build_one_kernel(fresh_unrolling):
+    got, start = [], threading.Barrier(4)
+
+    def build():
+        start.wait()
+        got.append(network.unrolled_kernel(4, 1))
+
+    threads = [threading.Thread(target=build) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and all(k is got[0] for k in got)
+
+
+def test_kernel_source_is_cached_on_disk_under_its_hash(tmp_path, monkeypatch, fresh_unrolling):
+    monkeypatch.setenv(network.ENV_CACHE, str(tmp_path))
+    network.unrolled_kernel(4, 1)
+    (path,) = (tmp_path / "kernels").glob("byzcomp_trimmed_mean_n4_trim1_*.py")
+    assert path.read_text() == network.unrolled_source(4, 1)
+    assert network.cache_dir() == tmp_path
+
+
+def test_an_unwritable_cache_compiles_in_memory(tmp_path, monkeypatch, fresh_unrolling):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    monkeypatch.setenv(network.ENV_CACHE, str(blocker))  # cache_dir()/kernels cannot be created
+    x = np.random.default_rng(2).standard_normal((2, 4, 9))
+    out = np.empty((2, 9))
+    assert network.unrolled_kernel(4, 1)(x, out) == 0
+    np.testing.assert_array_equal(out, sort_based(x, 1))
+
+
+@pytest.mark.parametrize(("n", "trim"), [(1, 0), (network.MAX_UNROLLED + 1, 1), (6, 3), (6, -1)])
+def test_unrolled_kernel_rejects_a_bad_key(n, trim):
+    with pytest.raises(ValueError, match=f"n = {n}, trim = {trim}"):
+        network.unrolled_kernel(n, trim)
 
 
 @pytest.mark.parametrize("n", [2, 5, 8, 20, 50])
