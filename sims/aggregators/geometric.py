@@ -67,7 +67,9 @@ def weiszfeld(x, nu: float, max_iter: int, tol: float, start: str = "median", re
     done = scale <= 0.0  # more than half the inputs at the start point: it is a geometric median
     unit = xp.where(done, 1.0, scale)[:, None]
     far = norms > FAR * unit
-    y = y * (xp.where(far, FAR * unit / xp.where(far, norms, xp.ones_like(norms)), 1.0) / unit)[:, :, None]
+    scaled = xp.where(far, FAR * unit / xp.where(far, norms, xp.ones_like(norms)), 1.0) / unit
+    finite = xp.isfinite(scaled)  # 1/s overflows for a subnormal s: there divide (0 * inf would be NaN)
+    y = xp.where(finite[:, :, None], y * xp.where(finite, scaled, 1.0)[:, :, None], y / unit[:, :, None])
     sq = sq_row_norms(y)  # in units of s: at most FAR^2, no overflow (nor underflow of 1/nu)
     tiny = float(xp.finfo(y.dtype).tiny)  # 1/floor and 1/tiny stay finite
     floor = xp.clip(xp.full_like(unit, nu) if relative else nu / unit, min=tiny, max=1.0 / tiny)

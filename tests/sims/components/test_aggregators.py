@@ -130,6 +130,13 @@ def test_gm_reproduces_coincident_inputs_but_three_weiszfeld_steps_from_zero_do_
     assert np.max(np.abs(byzfl_style - c)) > 1e-3
 
 
+def test_gm_of_a_subnormal_spread_is_finite():
+    """The median distance to the start is 5e-324 here, so 1/s overflows; an input on the start
+    point then gave 0 * inf = NaN (found by hypothesis in the kappa check)."""
+    x = np.array([[[1.0, 0], [5e-324, 0], [1, 0], [1, 0], [0, 0], [0, 0], [0, 0]]])
+    np.testing.assert_array_equal(agg("gm")(x, 2), [[5e-324, 0.0]])  # over half the inputs within s of it
+
+
 def test_gm_minimises_the_sum_of_distances():
     x = messages(2, n=9, f=2, d=3)
     z = agg("gm")(x, 2)
