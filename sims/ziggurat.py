@@ -118,7 +118,7 @@ def _fill_kernel(words, over, q, s, out):  # pragma: no cover - compiled by numb
 
 
 _slow_sample = _slow_sample_py if numba is None else numba.njit(nogil=True, cache=True)(_slow_sample_py)
-_fill = None if numba is None else numba.njit(nogil=True, cache=True)(_fill_kernel)
+compiled_fill = None if numba is None else numba.njit(nogil=True, cache=True)(_fill_kernel)
 
 
 def _fill_numpy(words, over, q, s, out):
@@ -158,7 +158,7 @@ def standard_normal_float32(bit_generator: np.random.BitGenerator, out: np.ndarr
                          f"{'C-ordered' if out.flags.c_contiguous else 'strided'} {out.shape}")
     flat = out.reshape(-1)
     m = flat.shape[0]
-    fill = fill or _fill or _fill_numpy
+    fill = fill or compiled_fill or _fill_numpy
     half = (m + 1) // 2
     words = _half_words(bit_generator.random_raw(half + overflow_words(m)))
     over = 2 * half

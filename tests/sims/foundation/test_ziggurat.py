@@ -54,7 +54,7 @@ def test_a_broken_wedge_is_detected():
     assert histogram_p_value(z) < 1e-8
 
 
-@pytest.mark.skipif(zg._fill is None, reason="numba (the fast extra) not installed")
+@pytest.mark.skipif(zg.compiled_fill is None, reason="numba (the fast extra) not installed")
 @pytest.mark.parametrize("m", [1, 2, 3, 7, 100, 1601, 40_000])
 def test_numba_and_numpy_paths_bit_for_bit(m):
     np.testing.assert_array_equal(draw(m, seed=m), draw(m, seed=m, fill=zg._fill_numpy))
@@ -72,7 +72,7 @@ def test_overflow_refill_gives_the_numbers_of_a_long_overflow(monkeypatch, fill)
     long = np.random.PCG64(5).random_raw((m + 1) // 2 + 10_000)  # the same raw words, one long overflow
     words = zg._half_words(long)
     out = np.empty(m, np.float32)
-    s, _ = (chosen or zg._fill or zg._fill_numpy)(words, 2 * ((m + 1) // 2), 0, 0, out)
+    s, _ = (chosen or zg.compiled_fill or zg._fill_numpy)(words, 2 * ((m + 1) // 2), 0, 0, out)
     assert s == m
     np.testing.assert_array_equal(starved, out)
 
