@@ -127,6 +127,8 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     out["round_seconds"] = t_round
     out["rng_floor_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50))
     out["round_vs_rng_floor"] = t_round / out["rng_floor_seconds"]
+    out["rng_floor_numpy_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50), numpy_calls=True)
+    out["round_vs_numpy_floor"] = t_round / out["rng_floor_numpy_seconds"]
     out["roofline"] = t_round / (compulsory_bytes(case, itemsize) / bandwidth)
     short = case.config(3, backend, dtype, device)
     out["peak_MB"] = peak_bytes(lambda: run_batch([Job(short, r) for r in range(case.R)])) / 2**20

@@ -17,6 +17,8 @@ streams keep alive.  Without numba :data:`AVAILABLE` is False and the streams ke
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 try:  # optional: numpy's per-replica calls draw the same numbers
@@ -108,3 +110,16 @@ def standard_normal_float32_rows(gens, out: np.ndarray) -> np.ndarray:
     assert FLOAT32, "numba (with its Generator bindings) is not installed"
     m = out.shape[1]
     return _normal32_rows(gens, out, overflow_words(m), REFILL_WORDS)
+
+
+@contextlib.contextmanager
+def numpy_calls():
+    """Within the block the streams call numpy per replica (the same numbers): for measuring what
+    the compiled pass saves (benchmarks) and for tests.  Not thread-safe: it sets module flags."""
+    global AVAILABLE, FLOAT32
+    saved = AVAILABLE, FLOAT32
+    AVAILABLE = FLOAT32 = False
+    try:
+        yield
+    finally:
+        AVAILABLE, FLOAT32 = saved
