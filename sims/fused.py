@@ -147,6 +147,12 @@ def alie_momenta_applies(m, h: int, keep, take) -> bool:
             and all(np.asarray(x).dtype == m.dtype and np.size(x) in (1, m.shape[0]) for x in (keep, take)))
 
 
+def _per_replica(weight, R: int, dtype) -> np.ndarray:
+    """A scalar or (R, 1, 1) weight as a contiguous (R,) array of ``dtype``."""
+    flat = np.asarray(weight, dtype=dtype).reshape(-1)
+    return flat if flat.shape[0] == R and flat.flags.c_contiguous else np.full(R, flat[0], dtype=dtype)
+
+
 def alie_momenta(g, w, mask, z: float, m, keep, take) -> tuple[np.ndarray, np.ndarray]:
     """(momenta [R,n,d], honest mean [R,d]) of RoSDHB under ALIE: honest rows
     keep * m + take * (g * w), the n - h Byzantine rows keep * m + take * ((mu - z sigma) * mask),
@@ -155,8 +161,7 @@ def alie_momenta(g, w, mask, z: float, m, keep, take) -> tuple[np.ndarray, np.nd
     R, h, d = g.shape
     assert g.dtype == w.dtype == mask.dtype == m.dtype and w.shape == mask.shape == (R, d), "operands differ"
     assert m.shape[0] == R and m.shape[2] == d and h < m.shape[1], "momenta [R,n,d] with n > h"
-    u = np.ascontiguousarray(np.broadcast_to(np.asarray(keep, dtype=g.dtype).reshape(-1), (R,)))
-    v = np.ascontiguousarray(np.broadcast_to(np.asarray(take, dtype=g.dtype).reshape(-1), (R,)))
+    u, v = (_per_replica(w_, R, g.dtype) for w_ in (keep, take))
     zz = np.asarray([z], dtype=g.dtype)  # z in the run's dtype, as numpy casts a Python float
     out, mean = np.empty(m.shape, dtype=g.dtype), np.empty((R, d), dtype=g.dtype)
     c = np.ascontiguousarray

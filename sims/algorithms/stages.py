@@ -19,6 +19,8 @@ Accounting conventions of :class:`~sims.algorithms.base.StepInfo`, shared by eve
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import fused
@@ -146,9 +148,16 @@ def dense_bits(setup: Setup, extra: int = 0) -> np.ndarray:
 
 
 def everyone(setup: Setup) -> np.ndarray:
-    """Full participation [R,n]: every honest worker, and every Byzantine one unless silent."""
-    out = np.ones((setup.R, setup.setting.n), dtype=bool)
-    out[:, setup.n_senders:] = False
+    """Full participation [R,n]: every honest worker, and every Byzantine one unless silent
+    (one read-only array per shape, shared by every round)."""
+    return _participation(setup.R, setup.setting.n, setup.n_senders)
+
+
+@functools.lru_cache(maxsize=64)
+def _participation(R: int, n: int, senders: int) -> np.ndarray:
+    out = np.ones((R, n), dtype=bool)
+    out[:, senders:] = False
+    out.flags.writeable = False
     return out
 
 
