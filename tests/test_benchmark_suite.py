@@ -77,9 +77,10 @@ def test_the_table_reports_each_baseline_ratio_of_its_own_row():
 
     tp = {"batched": 600.0, "batched x2": 900.0, "engine/replica": 500.0, "lean": 400.0, "lean lib": 300.0, "plain": 200.0}
     row = {"case": "a", "title": "t", "T": 10, "chunk": 1, "timed_R": 4, "throughput": tp,
-           "round_vs_rng_floor": 1.2, "roofline": 3.0, "peak_MB": 1.0,
+           "round_vs_rng_floor": 1.2, "round_vs_numpy_floor": 0.6, "roofline": 3.0, "peak_MB": 1.0,
            **{f"speedup_vs_{k}": {w: v / tp[w2] for w, v in tp.items()}
               for k, w2 in (("lean", "lean"), ("lean_lib", "lean lib"), ("plain", "plain"), ("engine_replica", "engine/replica"))}}
     head, _, line = table([row]).splitlines()
-    cells = dict(zip(["vs lean", "vs lean lib", "vs plain"], line.split()[-8:-5]))
+    cells = dict(zip(["vs lean", "vs lean lib", "vs plain"], line.split()[-9:-6]))
     assert "vs lean lib" in head and cells == {"vs lean": "1.50x", "vs lean lib": "2.00x", "vs plain": "3.00x"}
+    assert line.split()[-4:-2] == ["1.20x", "0.60x"] and "vs np floor" in head  # the two floors
