@@ -81,12 +81,14 @@ CASES = (
 CUDA_CASE = Case("e", "quadratic d=1e6 R=16 (cuda)", {**QUAD, "d": 1_000_000}, R=16, T=(20, 200), sub=(0, 0), threads=(1,))
 
 
-def warm_kernels(case: Case) -> None:
+def warm_kernels(case: Case, dtype: str) -> None:
     """Build the kernels a long run builds mid-way (every way is timed in its steady state): the
     unrolled sorting network of CWTM's (n, f), which a run builds once it has sorted
-    ``network.UNROLL_AFTER`` coordinates (loaded from numba's disk cache after the first time)."""
+    ``network.UNROLL_AFTER`` coordinates, called once in ``dtype`` since numba compiles (or loads
+    from its disk cache) each dtype at its first call."""
     if case.aggregator == "cwtm" and network.applies(np.zeros((1, 2, 2))) and case.n <= network.MAX_UNROLLED:
-        network.unrolled_kernel(case.n, case.f)
+        kernel = network.unrolled_kernel(case.n, case.f)
+        kernel(np.zeros((1, case.n, 2), dtype), np.empty((1, 2), dtype))
 
 
 def compulsory_bytes(case: Case, itemsize: int) -> float:
@@ -103,7 +105,7 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     cfg = case.config(T, backend, dtype, device)
     jobs = [Job(cfg, r) for r in range(case.R)]
     run_batch(jobs[:1], chunk_size=1)  # warm-up: imports, problem constants (cached), allocator
-    warm_kernels(case)
+    warm_kernels(case, dtype)
     out = {"case": case.key, "title": case.title, "R": case.R, "n": case.n, "f": case.f, "d": case.d, "T": T,
            "backend": backend, "dtype": dtype, "device": device, "chunk": auto_chunk_size(jobs), "timed_R": sub}
     ways = {}

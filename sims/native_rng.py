@@ -53,7 +53,7 @@ def _uniform_rows_kernel(gens, out):  # pragma: no cover - compiled by numba
     return out
 
 
-def _raw_words(g, n):  # pragma: no cover - compiled by numba
+def _raw_words_kernel(g, n):  # pragma: no cover - compiled by numba
     words = np.empty(n, dtype=np.uint64)
     for i in range(n):
         words[i] = next_uint64(g.bit_generator)  # = g.bit_generator.random_raw(n)[i]
@@ -81,9 +81,9 @@ def _normal32_rows_kernel(gens, out, extra, refill):  # pragma: no cover - compi
 
 _normal_rows = None if numba is None else numba.njit(nogil=True, cache=True)(_normal_rows_kernel)
 _uniform_rows = None if numba is None else numba.njit(nogil=True, cache=True)(_uniform_rows_kernel)
-if FLOAT32:
-    _raw_words = numba.njit(nogil=True, cache=True)(_raw_words)
-    _normal32_rows = numba.njit(nogil=True, cache=True)(_normal32_rows_kernel)
+# _normal32_rows_kernel calls the compiled _raw_words (a global it reads when it is compiled)
+_raw_words = numba.njit(nogil=True, cache=True)(_raw_words_kernel) if FLOAT32 else None
+_normal32_rows = numba.njit(nogil=True, cache=True)(_normal32_rows_kernel) if FLOAT32 else None
 
 
 def generator_list(generators: list[np.random.Generator]):
@@ -107,7 +107,7 @@ def uniform_rows(gens, out: np.ndarray) -> np.ndarray:
 def standard_normal_float32_rows(gens, out: np.ndarray) -> np.ndarray:
     """Row r of the C-ordered float32 [R, m] ``out`` =
     ``sims.ziggurat.standard_normal_float32(gens[r].bit_generator, row)``."""
-    assert FLOAT32, "numba (with its Generator bindings) is not installed"
+    assert FLOAT32 and _normal32_rows is not None, "numba (with its Generator bindings) is not installed"
     m = out.shape[1]
     return _normal32_rows(gens, out, overflow_words(m), REFILL_WORDS)
 
