@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import time
 from typing import Callable
 
 import numpy as np
@@ -24,6 +23,8 @@ from sims.attacks.base import AttackContext
 from sims.backend import Backend
 from sims.config import ExperimentConfig
 from sims.engine import Job, run_batch, streams_for
+
+from .timing import best_times
 
 
 def _components(config: ExperimentConfig, backend: Backend):
@@ -54,21 +55,25 @@ def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
     return x[0]
 
 
-def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False) -> float:
+def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False,
+                      repeat: int = 5) -> float:
     """Seconds per round spent drawing one round's random numbers for R replicas, as the engine
-    draws them (the oracle sample, the shared mask), and nothing else.  ``numpy_calls``: the same
-    numbers from numpy's per-replica generator calls (issue 18's floor) instead of numba's compiled
-    pass over the replicas (:mod:`sims.native_rng`)."""
+    draws them (the oracle sample, the shared mask), and nothing else: the best of ``repeat``
+    blocks of ``rounds`` rounds.  ``numpy_calls``: the same numbers from numpy's per-replica
+    generator calls (issue 18's floor) instead of numba's compiled pass over the replicas
+    (:mod:`sims.native_rng`)."""
     backend = Backend(config.run.backend, config.run.dtype, config.run.device)
     problem, compressor, _, _ = _components(config, backend)
     streams = streams_for([Job(config, r) for r in range(R)], backend)
     with native_rng.numpy_calls() if numpy_calls else contextlib.nullcontext():
         problem.draw(streams), compressor.draw_shared(streams, problem.d, backend)  # generators built
-        t0 = time.perf_counter()
-        for _ in range(rounds):
-            problem.draw(streams)
-            compressor.draw_shared(streams, problem.d, backend)
-        return (time.perf_counter() - t0) / rounds
+
+        def block():
+            for _ in range(rounds):
+                problem.draw(streams)
+                compressor.draw_shared(streams, problem.d, backend)
+
+        return best_times([block], repeat)[0] / rounds
 
 
 RunOne = Callable[[ExperimentConfig, int], np.ndarray]  # (config, replica) -> the last iterate [d]

@@ -35,7 +35,7 @@ from sims.config import problem_dimension
 from sims.engine import auto_chunk_size
 
 from . import lean, lean_lib, plain
-from .timing import peak_bytes, timed
+from .timing import best_time, peak_bytes, timed
 
 
 @dataclass(frozen=True)
@@ -109,15 +109,16 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     out = {"case": case.key, "title": case.title, "R": case.R, "n": case.n, "f": case.f, "d": case.d, "T": T,
            "backend": backend, "dtype": dtype, "device": device, "chunk": auto_chunk_size(jobs), "timed_R": sub}
     ways = {}
+    budget = 0.5 if quick else 3.0  # seconds of repeats per way (best of up to 5, see best_time)
     for th in case.threads:
-        ways[f"batched x{th}" if th > 1 else "batched"] = case.R * T / timed(lambda: run_batch(jobs, threads=th))
+        ways[f"batched x{th}" if th > 1 else "batched"] = case.R * T / best_time(lambda: run_batch(jobs, threads=th), budget)
     if baselines and sub:
-        ways["engine/replica"] = sub * T / timed(lambda: [run_batch([j]) for j in jobs[:sub]])
+        ways["engine/replica"] = sub * T / best_time(lambda: [run_batch([j]) for j in jobs[:sub]], budget)
     if baselines and sub:
-        ways["lean"] = sub * T / timed(lambda: lean.run_all(cfg, sub))  # numpy, one replica at a time
+        ways["lean"] = sub * T / best_time(lambda: lean.run_all(cfg, sub), budget)  # numpy, one replica at a time
     if baselines and sub and case.plain:
-        ways["lean lib"] = sub * T / timed(lambda: lean_lib.run_all(cfg, sub))  # numpy float64, libraries' components
-        ways["plain"] = sub * T / timed(lambda: plain.run_all(cfg, sub))  # numpy float64, as the libraries
+        ways["lean lib"] = sub * T / best_time(lambda: lean_lib.run_all(cfg, sub), budget)  # numpy float64, libraries' components
+        ways["plain"] = sub * T / best_time(lambda: plain.run_all(cfg, sub), budget)  # numpy float64, as the libraries
     out["throughput"] = ways
     base = ways.get("plain")
     out["speedup_vs_plain"] = {w: v / base for w, v in ways.items()} if base else {}
