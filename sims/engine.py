@@ -192,18 +192,15 @@ def _advance(jobs: list[Job], bar) -> tuple:
 
     record(0, state.x)
     everyone_alive = True  # totals then add without a per-round np.where
+    per_round = _PerRoundTotals(h)
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
             state, info = algo.step(state, setup)
-            # rounds an honest worker took part in, averaged over the honest workers (= t when all do)
-            part = None if info.participated is None else info.participated[:, :h]
-            took_part = 1.0 if part is None or part.all() else np.mean(part, axis=1)
-            up = np.add.reduce(info.bits_up, axis=1) / info.bits_up.shape[1]  # np.mean's numbers, less overhead
+            up, took_part = per_round(info)
             for name, value in (("bits_up", up), ("bits_down", info.bits_down),
                                 ("grad_evals", info.grad_evals), ("participation", took_part)):
                 totals[name] += value if everyone_alive else np.where(alive, value, 0.0)
-            dev = xp.sqrt(xp.sum((state.x - x0) ** 2, axis=1))
-            bad = alive & ~(to_numpy(dev) <= scale)  # NaN compares False: caught here
+            bad = alive & ~(_deviation(state.x, x0, xp) <= scale)  # NaN compares False: caught here
             if bad.any():
                 alive &= ~bad
                 everyone_alive = False
@@ -218,6 +215,38 @@ def _advance(jobs: list[Job], bar) -> tuple:
                 break
     tail = {**{k: v.copy() for k, v in totals.items()}, "diverged": ~alive}
     return rows, diverged_at, to_numpy(state.x), tail
+
+
+class _PerRoundTotals:
+    """A round's bits up averaged over its senders [R] and its honest participation [R] (1.0 when
+    every honest worker took part), computed once for a repeated read-only array (the constant bits
+    and full participation most algorithms return every round: its values cannot change)."""
+
+    def __init__(self, h: int):
+        self.h = h
+        self._bits: Any = None
+        self._part: Any = None
+
+    def __call__(self, info) -> tuple[Any, Any]:
+        bits, part = info.bits_up, info.participated
+        if bits is not self._bits or bits.flags.writeable:
+            self._bits = bits
+            self._up = np.add.reduce(bits, axis=1) / bits.shape[1]  # np.mean's numbers, less overhead
+        if part is not self._part or part is None or part.flags.writeable:
+            self._part = part
+            honest = None if part is None else part[:, :self.h]
+            # rounds an honest worker took part in, averaged over the honest workers (= t when all do)
+            self._took_part = 1.0 if honest is None or honest.all() else np.mean(honest, axis=1)
+        return self._up, self._took_part
+
+
+def _deviation(x, x0, xp) -> np.ndarray:
+    """||x - x0|| per replica on the host [R]: numpy's ufuncs straight on numpy arrays (the same
+    numbers as the namespace's sum of squares, a third of its call overhead)."""
+    if isinstance(x, np.ndarray):
+        diff = np.subtract(x, x0)
+        return np.sqrt(np.add.reduce(np.multiply(diff, diff, out=diff), axis=1))
+    return to_numpy(xp.sqrt(xp.sum((x - x0) ** 2, axis=1)))
 
 
 def recorded_rounds(T: int, every: int) -> list[int]:

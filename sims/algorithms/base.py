@@ -72,6 +72,12 @@ class Setup:
         return self.col(name, ndim) if shared is None else shared
 
     @functools.cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Per-batch values a round would otherwise recompute every round, under keys that name their
+        owner and everything the value depends on besides the setup (e.g. a state array's dtype)."""
+        return {}
+
+    @functools.cached_property
     def _shared_hp(self) -> dict[str, Any]:
         """The batched hyper-parameters equal in every replica, as 0-d arrays of the run's dtype."""
         out = {}

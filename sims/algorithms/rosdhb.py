@@ -54,7 +54,11 @@ class RoSDHB(RobustDSHB):
         return super().init(x0, setup)
 
     def step(self, s, setup):
-        s, info = self._fused_alie_step(s, setup) if _fused_alie(s, setup) else super().step(s, setup)
+        key = ("rosdhb.fused_alie", type(s.m), getattr(s.m, "dtype", None), getattr(s.m, "shape", None))
+        fused_round = setup.memo.get(key)
+        if fused_round is None:
+            fused_round = setup.memo[key] = _fused_alie(s, setup)
+        s, info = self._fused_alie_step(s, setup) if fused_round else super().step(s, setup)
         return s, info._replace(participated=stages.everyone(setup))
 
     def _fused_alie_step(self, s, setup):

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import fused
 from ..attacks.base import AttackContext
+from ..compressors.base import frozen_full
 from ..params import require
 from .base import Setup
 
@@ -143,8 +144,8 @@ def require_compressor(setup: Setup, algorithm: str, categories: tuple[str, ...]
 
 
 def dense_bits(setup: Setup, extra: int = 0) -> np.ndarray:
-    """A dense d-float broadcast per replica, plus ``extra`` bits (e.g. 1 for a coin): [R]."""
-    return np.full(setup.R, float(setup.d * setup.b_f + extra))
+    """A dense d-float broadcast per replica, plus ``extra`` bits (e.g. 1 for a coin): [R] (read-only)."""
+    return frozen_full((setup.R,), float(setup.d * setup.b_f + extra))
 
 
 def everyone(setup: Setup) -> np.ndarray:

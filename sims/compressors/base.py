@@ -17,6 +17,8 @@ upper bound where the count depends on the message).  Compressors never mutate t
 """
 from __future__ import annotations
 
+import functools
+
 import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -90,4 +92,15 @@ def index_bits(d: int) -> int:
 
 
 def constant_bits(R: int, m: int, bits: float) -> np.ndarray:
-    return np.full((R, m), float(bits))
+    """Bits [R, m] with every message ``bits`` long (read-only, see :func:`frozen_full`)."""
+    return frozen_full((R, m), float(bits))
+
+
+@functools.lru_cache(maxsize=256)
+def frozen_full(shape: tuple[int, ...], value: float) -> np.ndarray:
+    """``np.full(shape, value)``, read-only and shared by every call with the same arguments: a
+    round's constant bit counts cost no allocation, and the engine adds up a repeated read-only
+    array once (its values cannot change)."""
+    out = np.full(shape, value)
+    out.flags.writeable = False
+    return out
