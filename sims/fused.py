@@ -100,16 +100,10 @@ def std(v: np.ndarray, mean: np.ndarray) -> np.ndarray:
 BLOCK = 256  # coordinates per block in alie_momenta: its [h, BLOCK] buffer stays in L1 at any d
 
 
-#: The spread's pass runs over the coordinates with w != 0 alone when at most this fraction of a
-#: block has them (a sparse mask: RoSDHB's k/d), the same numbers as the dense pass.
-SPARSE_SPREAD = 0.25
-
-
 def _alie_momenta_kernel(g, w, mask, z, f, m, keep, take, out, mean):  # pragma: no cover - numba
     R, h, d = g.shape
     gbuf = np.empty((h, min(d, BLOCK)), dtype=g.dtype)
     sbuf = np.empty(min(d, BLOCK), dtype=g.dtype)
-    carried = np.empty(min(d, BLOCK), dtype=np.int64)
     for r in range(R):
         u, v = keep[r], take[r]
         for lo in range(0, d, BLOCK):  # coordinates are independent: block them for the cache
@@ -124,26 +118,11 @@ def _alie_momenta_kernel(g, w, mask, z, f, m, keep, take, out, mean):  # pragma:
             sq[:] = 0
             for c in range(e - lo):
                 mu[c] = mu[c] / h                        # honest mean (rounded once, as numpy's)
-            nz = 0
-            for c in range(e - lo):
-                if wr[c] != 0:
-                    carried[nz] = c
-                    nz += 1
-            if nz <= SPARSE_SPREAD * (e - lo):
-                # where w = 0 every row is g * 0, a signed zero or NaN: the spread there stays +0,
-                # the dense pass's sum of +0 squares, or the mean is NaN and so is mu - z sigma
-                for i in range(h):
-                    row = gc[i]
-                    for j in range(nz):
-                        c = carried[j]
-                        dev = row[c] - mu[c]
-                        sq[c] += dev * dev
-            else:
-                for i in range(h):
-                    row = gc[i]
-                    for c in range(e - lo):
-                        dev = row[c] - mu[c]
-                        sq[c] += dev * dev
+            for i in range(h):
+                row = gc[i]
+                for c in range(e - lo):
+                    dev = row[c] - mu[c]
+                    sq[c] += dev * dev
             for c in range(e - lo):
                 sq[c] = sq[c] / (h - 1)
                 sq[c] = np.sqrt(sq[c])                   # ddof = 1 spread

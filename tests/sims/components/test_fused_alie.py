@@ -23,7 +23,7 @@ def _numpy_round(g, shared, scale, z, m, keep, take):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("k", [50, 300])  # the sparse and the dense spread pass (fused.SPARSE_SPREAD)
+@pytest.mark.parametrize("k", [50, 300])  # a sparse and a dense mask
 def test_alie_momenta_equals_the_numpy_stages_bit_for_bit(dtype, k):
     rng = np.random.default_rng(11)
     R, h, n, d = 5, 16, 20, 2 * fused.BLOCK + 50  # whole and partial coordinate blocks
