@@ -200,18 +200,20 @@ def _advance(jobs: list[Job], bar) -> tuple:
             for name, value in (("bits_up", up), ("bits_down", info.bits_down),
                                 ("grad_evals", info.grad_evals), ("participation", took_part)):
                 totals[name] += value if everyone_alive else np.where(alive, value, 0.0)
-            bad = alive & ~(_deviation(state.x, x0, xp) <= scale)  # NaN compares False: caught here
-            if bad.any():
-                alive &= ~bad
-                everyone_alive = False
-                diverged_at[bad] = t
-                keep = setup.backend.asarray(alive.astype(float))
+            near = _deviation(state.x, x0, xp) <= scale  # NaN compares False: caught here
+            if not (everyone_alive and near.all()):
+                bad = alive & ~near
+                if bad.any():
+                    alive &= ~bad
+                    everyone_alive = False
+                    diverged_at[bad] = t
+                    keep = setup.backend.asarray(alive.astype(float))
             if not everyone_alive:  # diverged replicas stay at zero so they cannot overflow again
                 state = _zero_replicas(state, keep, R)
             if t % every == 0 or t == T:
                 record(t, state.x)
             bar.update(1)
-            if not alive.any():
+            if not everyone_alive and not alive.any():
                 break
     tail = {**{k: v.copy() for k, v in totals.items()}, "diverged": ~alive}
     return rows, diverged_at, to_numpy(state.x), tail

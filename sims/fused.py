@@ -147,8 +147,10 @@ def alie_momenta_applies(m, h: int, keep, take) -> bool:
             and all(np.asarray(x).dtype == m.dtype and np.size(x) in (1, m.shape[0]) for x in (keep, take)))
 
 
-def _per_replica(weight, R: int, dtype) -> np.ndarray:
-    """A scalar or (R, 1, 1) weight as a contiguous (R,) array of ``dtype``."""
+def per_replica(weight, R: int, dtype) -> np.ndarray:
+    """A scalar or (R, 1, 1) weight as a contiguous (R,) array of ``dtype`` (one already: itself)."""
+    if type(weight) is np.ndarray and weight.shape == (R,) and weight.dtype == dtype and weight.flags.c_contiguous:
+        return weight
     flat = np.asarray(weight, dtype=dtype).reshape(-1)
     return flat if flat.shape[0] == R and flat.flags.c_contiguous else np.full(R, flat[0], dtype=dtype)
 
@@ -161,7 +163,7 @@ def alie_momenta(g, w, mask, z: float, m, keep, take) -> tuple[np.ndarray, np.nd
     R, h, d = g.shape
     assert g.dtype == w.dtype == mask.dtype == m.dtype and w.shape == mask.shape == (R, d), "operands differ"
     assert m.shape[0] == R and m.shape[2] == d and h < m.shape[1], "momenta [R,n,d] with n > h"
-    u, v = (_per_replica(w_, R, g.dtype) for w_ in (keep, take))
+    u, v = (per_replica(w_, R, g.dtype) for w_ in (keep, take))
     zz = np.asarray([z], dtype=g.dtype)  # z in the run's dtype, as numpy casts a Python float
     out, mean = np.empty(m.shape, dtype=g.dtype), np.empty((R, d), dtype=g.dtype)
     c = np.ascontiguousarray

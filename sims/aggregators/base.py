@@ -40,11 +40,12 @@ class NonFiniteOutput(ValueError):
     """An aggregator or pre-aggregator met an input it cannot aggregate to a finite vector."""
 
 
-def check_shape(rule: str, x) -> None:
-    """Refuse anything but [R,n,d] (a replica axis first) with a one-line message."""
+def check_shape(spec, x) -> None:
+    """Refuse anything but [R,n,d] (a replica axis first) with a one-line message naming the rule
+    (``spec.name``, built only for the message: a chain's name is a join)."""
     shape = tuple(getattr(x, "shape", ()))
     if len(shape) != 3:
-        raise ValueError(f"{rule}: expected messages of shape [R, n, d] (replicas, inputs, dimension), got "
+        raise ValueError(f"{spec.name}: expected messages of shape [R, n, d] (replicas, inputs, dimension), got "
                          f"shape {shape}; add a replica axis, e.g. x[None] for one [n, d] set")
 
 
@@ -75,7 +76,7 @@ def guarded(method):
 
     @functools.wraps(method)
     def run(self, x, *args, **kwargs):
-        check_shape(self.name, x)
+        check_shape(self, x)
         if self.finite_input_only:
             check_finite_output(self.name, x, None)
         out, state = method(self, x, *args, **kwargs)
@@ -120,7 +121,7 @@ class AggregatorSpec(_Guarded, Spec):
 
     def __call__(self, x, f: int, streams=None):
         """Stateless convenience: the aggregate of x [R,n,d] tolerating f inputs."""
-        check_shape(self.name, x)
+        check_shape(self, x)
         return self.aggregate(x, f=f, state=self.init_state(x.shape[0], x.shape[2], None), streams=streams)[0]
 
     def describe_constants(self, n: int, f: int) -> str:
@@ -223,7 +224,7 @@ class Chain:
         return tuple(p.init_state(R, d, backend) for p in self.pre) + (self.agg.init_state(R, d, backend),)
 
     def aggregate(self, x, *, f: int, state=None, streams=None):
-        check_shape(self.name, x)
+        check_shape(self, x)
         state = state if state is not None else self.init_state(x.shape[0], x.shape[2], None)
         new = []
         for p, s in zip(self.pre, state[:-1]):

@@ -58,7 +58,9 @@ class RoSDHB(RobustDSHB):
         fused_round = setup.memo.get(key)
         if fused_round is None:
             fused_round = setup.memo[key] = _fused_alie(s, setup)
-        s, info = self._fused_alie_step(s, setup) if fused_round else super().step(s, setup)
+        if fused_round:
+            return self._fused_alie_step(s, setup)
+        s, info = super().step(s, setup)
         return s, info._replace(participated=stages.everyone(setup))
 
     def _fused_alie_step(self, s, setup):
@@ -67,13 +69,31 @@ class RoSDHB(RobustDSHB):
         the same draws in the same order and the same numbers bit for bit."""
         shared = stages.shared_randomness(setup)                   # S_t
         g = setup.problem.sample_grad(s.x, setup.streams)          # g_i^t, i in H
-        beta = setup.factor("beta", 3)
-        z = alie_z(setup.setting.n, setup.setting.f, setup.attack.z_rule)
-        m, _ = fused.alie_momenta(g, shared * (setup.d / setup.compressor.k), shared, z, s.m, beta, 1 - beta)
+        keep, take, z = _alie_weights(setup, s.m.dtype)            # beta, 1 - beta per replica; ALIE's z
+        m, _ = fused.alie_momenta(g, shared * (setup.d / setup.compressor.k), shared, z, s.m, keep, take)
         R_t, agg = stages.aggregate(setup, m, s.agg)               # R_t = F(m_1..m_n)
         x = s.x - setup.factor("lr") * R_t                         # theta_{t+1}
-        bits = constant_bits(setup.R, g.shape[1], setup.compressor.bits(setup.d, setup.b_f))
-        return ServerMomentumState(x, s.t + 1, m, agg), StepInfo(bits, stages.dense_bits(setup), 1.0)
+        return ServerMomentumState(x, s.t + 1, m, agg), _round_info(setup, g.shape[1])
+
+
+def _round_info(setup, h: int) -> StepInfo:
+    """The fused round's bookkeeping, the same every round (read-only arrays): k floats up from each
+    of the h honest workers, a dense broadcast down, one oracle call, everyone taking part."""
+    key = ("rosdhb.round_info", h)
+    if key not in setup.memo:
+        bits = constant_bits(setup.R, h, setup.compressor.bits(setup.d, setup.b_f))
+        setup.memo[key] = StepInfo(bits, stages.dense_bits(setup), 1.0, stages.everyone(setup))
+    return setup.memo[key]
+
+
+def _alie_weights(setup, dtype) -> tuple:
+    """(beta, 1 - beta) as contiguous (R,) arrays of ``dtype`` and ALIE's z, once per batch."""
+    key = ("rosdhb.alie_weights", dtype)
+    if key not in setup.memo:
+        beta = setup.factor("beta", 3)
+        setup.memo[key] = (*(fused.per_replica(w, setup.R, dtype) for w in (beta, 1 - beta)),
+                           alie_z(setup.setting.n, setup.setting.f, setup.attack.z_rule))
+    return setup.memo[key]
 
 
 def _fused_alie(s, setup) -> bool:
