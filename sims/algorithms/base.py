@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping, NamedTuple
+from typing import Any, Callable, ClassVar, Mapping, NamedTuple
 
 import numpy as np
 
@@ -76,6 +76,12 @@ class Setup:
         """Per-batch values a round would otherwise recompute every round, under keys that name their
         owner and everything the value depends on besides the setup (e.g. a state array's dtype)."""
         return {}
+
+    def once(self, key, compute: Callable[[], Any]) -> Any:
+        """``memo[key]``, computed by ``compute()`` the first time this batch asks for it."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @functools.cached_property
     def _shared_hp(self) -> dict[str, Any]:

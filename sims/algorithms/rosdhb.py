@@ -55,10 +55,7 @@ class RoSDHB(RobustDSHB):
 
     def step(self, s, setup):
         key = ("rosdhb.fused_alie", type(s.m), getattr(s.m, "dtype", None), getattr(s.m, "shape", None))
-        fused_round = setup.memo.get(key)
-        if fused_round is None:
-            fused_round = setup.memo[key] = _fused_alie(s, setup)
-        if fused_round:
+        if setup.once(key, lambda: _fused_alie(s, setup)):
             return self._fused_alie_step(s, setup)
         s, info = super().step(s, setup)
         return s, info._replace(participated=stages.everyone(setup))
@@ -79,21 +76,17 @@ class RoSDHB(RobustDSHB):
 def _round_info(setup, h: int) -> StepInfo:
     """The fused round's bookkeeping, the same every round (read-only arrays): k floats up from each
     of the h honest workers, a dense broadcast down, one oracle call, everyone taking part."""
-    key = ("rosdhb.round_info", h)
-    if key not in setup.memo:
-        bits = constant_bits(setup.R, h, setup.compressor.bits(setup.d, setup.b_f))
-        setup.memo[key] = StepInfo(bits, stages.dense_bits(setup), 1.0, stages.everyone(setup))
-    return setup.memo[key]
+    return setup.once(("rosdhb.round_info", h), lambda: StepInfo(
+        constant_bits(setup.R, h, setup.compressor.bits(setup.d, setup.b_f)), stages.dense_bits(setup), 1.0,
+        stages.everyone(setup)))
 
 
 def _alie_weights(setup, dtype) -> tuple:
     """(beta, 1 - beta) as contiguous (R,) arrays of ``dtype`` and ALIE's z, once per batch."""
-    key = ("rosdhb.alie_weights", dtype)
-    if key not in setup.memo:
-        beta = setup.factor("beta", 3)
-        setup.memo[key] = (*(fused.per_replica(w, setup.R, dtype) for w in (beta, 1 - beta)),
-                           alie_z(setup.setting.n, setup.setting.f, setup.attack.z_rule))
-    return setup.memo[key]
+    beta = setup.factor("beta", 3)
+    return setup.once(("rosdhb.alie_weights", dtype),
+                      lambda: (*(fused.per_replica(w, setup.R, dtype) for w in (beta, 1 - beta)),
+                               alie_z(setup.setting.n, setup.setting.f, setup.attack.z_rule)))
 
 
 def _fused_alie(s, setup) -> bool:

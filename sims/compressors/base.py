@@ -18,7 +18,6 @@ upper bound where the count depends on the message).  Compressors never mutate t
 from __future__ import annotations
 
 import functools
-
 import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
