@@ -23,6 +23,7 @@ from sims.attacks.base import AttackContext
 from sims.backend import Backend
 from sims.config import ExperimentConfig
 from sims.engine import Job, run_batch, streams_for
+from sims.rng import ReplicaStreams
 
 from .timing import best_times
 
@@ -55,16 +56,43 @@ def run_one(config: ExperimentConfig, replica: int) -> np.ndarray:
     return x[0]
 
 
+#: ReplicaStreams' methods that call the replicas' generators themselves (the others compute on
+#: what these return: the mask's selection, the oracle's scaling)
+GENERATOR_CALLS = ("normal_into", "uniform", "integers", "bernoulli", "permutations")
+
+
+def _logged(name: str):
+    base = getattr(ReplicaStreams, name)
+
+    def draw(self, purpose, *args):
+        self.calls.append((base, purpose, args))
+        return base(self, purpose, *args)
+    return draw
+
+
+#: Host streams that note each generator call (method, purpose, arguments) in their ``calls``
+_CallLog = type("_CallLog", (ReplicaStreams,), {name: _logged(name) for name in GENERATOR_CALLS})
+
+
 def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False,
-                      repeat: int = 5) -> float:
+                      repeat: int = 5, calls_only: bool = False) -> float:
     """Seconds per round spent drawing one round's random numbers for R replicas, as the engine
     draws them (the oracle sample, the shared mask), and nothing else: the best of ``repeat``
     blocks of ``rounds`` rounds.  ``numpy_calls``: the same numbers from numpy's per-replica
     generator calls (issue 18's floor) instead of numba's compiled pass over the replicas
-    (:mod:`sims.native_rng`)."""
+    (:mod:`sims.native_rng`).  ``calls_only``: the generator calls alone (host streams), without
+    what the components compute on their numbers (the mask's k-smallest selection, the oracle's
+    sigma / sqrt(d) scaling), replayed from one round's log of :data:`GENERATOR_CALLS`."""
     backend = Backend(config.run.backend, config.run.dtype, config.run.device)
     problem, compressor, _, _ = _components(config, backend)
-    streams = streams_for([Job(config, r) for r in range(R)], backend)
+    jobs = [Job(config, r) for r in range(R)]
+    if calls_only and config.run.rng != "host":
+        raise ValueError(f"rng_floor_seconds: calls_only needs run.rng = 'host', got {config.run.rng!r}")
+    if calls_only:  # the streams streams_for builds for host draws, noting their generator calls
+        streams = _CallLog([config.run.seed] * R, range(R), backend.dtype)
+        streams.calls = []
+    else:
+        streams = streams_for(jobs, backend)
     with native_rng.numpy_calls() if numpy_calls else contextlib.nullcontext():
         problem.draw(streams), compressor.draw_shared(streams, problem.d, backend)  # generators built
 
@@ -73,7 +101,13 @@ def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls
                 problem.draw(streams)
                 compressor.draw_shared(streams, problem.d, backend)
 
-        return best_times([block], repeat)[0] / rounds
+        def calls():
+            for _ in range(rounds):
+                for method, purpose, args in log:
+                    method(streams, purpose, *args)
+
+        log = getattr(streams, "calls", [])
+        return best_times([calls if calls_only else block], repeat)[0] / rounds
 
 
 RunOne = Callable[[ExperimentConfig, int], np.ndarray]  # (config, replica) -> the last iterate [d]

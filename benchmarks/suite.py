@@ -128,6 +128,9 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     itemsize = np.dtype(dtype).itemsize
     t_round = case.R / ways["batched"]
     out["round_seconds"] = t_round
+    if cfg.run.rng == "host":  # the generator calls alone: the target's floor (issue 18)
+        out["rng_draws_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50), calls_only=True)
+        out["round_vs_draws"] = t_round / out["rng_draws_seconds"]
     out["rng_floor_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50))
     out["round_vs_rng_floor"] = t_round / out["rng_floor_seconds"]
     out["rng_floor_numpy_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50), numpy_calls=True)

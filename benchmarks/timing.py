@@ -8,31 +8,25 @@ from typing import Callable
 import numpy as np
 
 
-def best_times(fns, repeat: int) -> list[float]:
-    """The best of ``repeat`` timings of each function, interleaved (a load spike hits every way)."""
-    best = [float("inf")] * len(fns)
+def best_times(fns, repeat: int = 5, budget: float = float("inf")) -> list[float]:
+    """The best of up to ``repeat`` timings of each function, interleaved (a load spike hits every
+    way), repeated while they have taken less than ``budget`` seconds in all (a run of a few seconds
+    is timed once): the minimum, as ``timeit`` takes it, since a shared machine's load only ever adds time."""
+    best, spent = [float("inf")] * len(fns), 0.0
     for _ in range(repeat):
         for i, fn in enumerate(fns):
             t0 = time.perf_counter()
             fn()
-            best[i] = min(best[i], time.perf_counter() - t0)
+            elapsed = time.perf_counter() - t0
+            best[i], spent = min(best[i], elapsed), spent + elapsed
+        if spent >= budget:
+            break
     return best
 
 
-def timed(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
 def best_time(fn: Callable[[], object], budget: float = 2.0, repeat: int = 5) -> float:
-    """The best of up to ``repeat`` timings of ``fn``, repeated while they have taken less than
-    ``budget`` seconds in all (a run of a few seconds is timed once): the minimum, as ``timeit``
-    takes it, since a shared machine's load only ever adds time."""
-    times = [timed(fn)]
-    while len(times) < repeat and sum(times) < budget:
-        times.append(timed(fn))
-    return min(times)
+    """:func:`best_times` of one function."""
+    return best_times([fn], repeat, budget)[0]
 
 
 def copy_bandwidth(mbytes: int = 256, repeat: int = 5) -> float:

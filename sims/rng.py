@@ -8,7 +8,7 @@ the same oracle calls see the same gradient noise, whatever their compressor or 
 
 Normal draws are made in the run's float dtype: float64 normals from numpy's ``standard_normal``,
 float32 normals from the same generator's raw words through the project's float32 ziggurat
-(:mod:`sims.ziggurat`, ~3.5 ns a number against numpy's ~8 ns in either dtype), so a float32 run is
+(:mod:`sims.ziggurat`, ~2.3 ns a number with numba against numpy's ~8 ns in either dtype), so a float32 run is
 not paced by float64-priced draws.  With numba the rows of all replicas are drawn in one compiled
 pass (:mod:`sims.native_rng`: numba's own binding of the same generators, the same numbers and
 states bit for bit, float64 normals at ~2.3 ns a number instead of numpy's ~8.5 ns a call away);
@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-from . import native_rng
+from . import native_rng, pcg64
 from .ziggurat import standard_normal_float32
 
 #: Version of the streams' numbers: bumped whenever a draw changes (see the module docstring).
@@ -53,6 +53,7 @@ class ReplicaStreams:
             raise ValueError("seeds and replicas must have the same length")
         self._gens: dict[str, list[np.random.Generator]] = {}
         self._native: dict[str, object] = {}  # purpose -> the generators as a numba typed list
+        self._states: dict[str, object] = {}  # purpose -> their PCG64 states as a numba typed list (or None)
 
     @property
     def R(self) -> int:
@@ -75,6 +76,13 @@ class ReplicaStreams:
             self._native[purpose] = native_rng.generator_list(self.generators(purpose))
         return self._native[purpose]
 
+    def native_states(self, purpose: str):
+        """The PCG64 states of ``purpose``'s generators as :func:`sims.pcg64.state_views` (built
+        once; None where the compiled steps do not apply)."""
+        if purpose not in self._states:
+            self._states[purpose] = pcg64.state_views(self.generators(purpose))
+        return self._states[purpose]
+
     def subset(self, index: np.ndarray) -> "ReplicaStreams":
         """Streams of a subset of replicas (sharing the generator objects)."""
         out = ReplicaStreams(self.seeds[index], self.replicas[index], self.dtype.name)
@@ -94,8 +102,9 @@ class ReplicaStreams:
             raise ValueError(f"normal_into: out must be a C-ordered {self.dtype} array [R = {self.R}, ...], "
                              f"got {out.dtype} {out.shape}")
         flat = out.reshape(self.R, -1)
-        if self.dtype == np.float32 and native_rng.FLOAT32:  # the same numbers, one compiled pass
-            native_rng.standard_normal_float32_rows(self.native_generators(purpose), flat)
+        states = self.native_states(purpose) if self.dtype == np.float32 and native_rng.FLOAT32 else None
+        if states is not None:  # the same numbers, one compiled pass
+            native_rng.standard_normal_float32_rows(states, flat)
         elif self.dtype == np.float32:
             for g, row in zip(self.generators(purpose), flat):
                 standard_normal_float32(g.bit_generator, row)
@@ -131,6 +140,9 @@ class ReplicaStreams:
 
     def subset_masks(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()):
         """The uniform k-subsets of :meth:`subsets` as bool masks (R, *shape, d), on the host."""
+        if native_rng.AVAILABLE and 0 < k < d:  # the same sets, one compiled pass over the keys
+            keys = self.uniform(purpose, tuple(shape) + (d,))
+            return native_rng.smallest_k_masks(keys.reshape(-1, d), k).reshape(keys.shape)
         idx = self.subsets(purpose, d, k, shape)
         mask = np.zeros(idx.shape[:-1] + (d,), dtype=bool)
         np.put_along_axis(mask, idx, True, axis=-1)

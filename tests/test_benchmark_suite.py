@@ -49,6 +49,7 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
     (row,) = payload["results"]
     assert row["case"] == "f" and row["d"] == 1490 and set(row["throughput"]) == {"batched", "batched x2", "engine/replica", "lean"}
     assert row["round_vs_rng_floor"] > 0 and set(row["speedup_vs_lean"]) == set(row["throughput"])
+    assert row["rng_draws_seconds"] < row["rng_floor_seconds"]  # the calls alone, without the selection
     assert "vs lean" in out and "vs floor" in out
     assert all(v > 0 for v in row["throughput"].values()) and row["peak_MB"] > 0
 
@@ -77,10 +78,33 @@ def test_the_table_reports_each_baseline_ratio_of_its_own_row():
 
     tp = {"batched": 600.0, "batched x2": 900.0, "engine/replica": 500.0, "lean": 400.0, "lean lib": 300.0, "plain": 200.0}
     row = {"case": "a", "title": "t", "T": 10, "chunk": 1, "timed_R": 4, "throughput": tp,
-           "round_vs_rng_floor": 1.2, "round_vs_numpy_floor": 0.6, "roofline": 3.0, "peak_MB": 1.0,
+           "round_vs_draws": 1.5, "round_vs_rng_floor": 1.2, "round_vs_numpy_floor": 0.6, "roofline": 3.0, "peak_MB": 1.0,
            **{f"speedup_vs_{k}": {w: v / tp[w2] for w, v in tp.items()}
               for k, w2 in (("lean", "lean"), ("lean_lib", "lean lib"), ("plain", "plain"), ("engine_replica", "engine/replica"))}}
     head, _, line = table([row]).splitlines()
-    cells = dict(zip(["vs lean", "vs lean lib", "vs plain"], line.split()[-9:-6]))
+    cells = dict(zip(["vs lean", "vs lean lib", "vs plain"], line.split()[-10:-7]))
     assert "vs lean lib" in head and cells == {"vs lean": "1.50x", "vs lean lib": "2.00x", "vs plain": "3.00x"}
-    assert line.split()[-4:-2] == ["1.20x", "0.60x"] and "vs np floor" in head  # the two floors
+    assert line.split()[-5:-2] == ["1.50x", "1.20x", "0.60x"] and "vs np floor" in head  # the three floors
+
+
+def test_the_draws_floor_replays_exactly_the_generator_calls_of_a_round():
+    """After one logged round and one replay of its calls, every generator stands where two rounds
+    of the components' draws leave it: the log misses no call and adds none (a draw method left out
+    of GENERATOR_CALLS, or one logged twice, moves a generator elsewhere)."""
+    from sims.backend import Backend
+    from sims.rng import ReplicaStreams
+
+    cfg = CASES[0].config(5, "numpy", "float64", "cpu")
+    backend = Backend("numpy")
+    problem, compressor, _, _ = lean._components(cfg, backend)
+    plain_streams, logged = ReplicaStreams([0] * 3, range(3)), lean._CallLog([0] * 3, range(3))
+    logged.calls = []
+    for _ in range(2):
+        problem.draw(plain_streams), compressor.draw_shared(plain_streams, problem.d, backend)
+    problem.draw(logged), compressor.draw_shared(logged, problem.d, backend)
+    assert [(m.__name__, p) for m, p, _ in logged.calls] == [("normal_into", "oracle"), ("uniform", "shared")]
+    for method, purpose, args in list(logged.calls):
+        method(logged, purpose, *args)
+    for purpose in ("oracle", "shared"):
+        assert [g.bit_generator.state for g in logged.generators(purpose)] == \
+            [g.bit_generator.state for g in plain_streams.generators(purpose)]

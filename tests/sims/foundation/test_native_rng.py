@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sims import native_rng, rng, ziggurat
+from sims import native_rng, pcg64, rng, ziggurat
 from sims.rng import ReplicaStreams
 
 pytestmark = pytest.mark.skipif(not native_rng.AVAILABLE, reason="numba not installed")
@@ -32,7 +32,7 @@ def test_compiled_rows_are_numpys_numbers_and_leave_numpys_state(kernel, method)
 def test_compiled_float32_rows_follow_the_ziggurats_word_order(m):
     """The rows of sims.ziggurat.standard_normal_float32 (odd lengths: the last half-word unused)."""
     ours, ref = generators(range(4)), generators(range(4))
-    out = native_rng.standard_normal_float32_rows(native_rng.generator_list(ours), np.empty((4, m), np.float32))
+    out = native_rng.standard_normal_float32_rows(pcg64.state_views(ours), np.empty((4, m), np.float32))
     expected = np.stack([ziggurat.standard_normal_float32(g.bit_generator, np.empty(m, np.float32)) for g in ref])
     np.testing.assert_array_equal(out, expected)
     assert all(a.bit_generator.state == b.bit_generator.state for a, b in zip(ours, ref))
@@ -42,7 +42,7 @@ def test_compiled_float32_rows_refill_as_the_ziggurat_does(monkeypatch):
     monkeypatch.setattr(native_rng, "overflow_words", lambda m: 2)
     monkeypatch.setattr(ziggurat, "overflow_words", lambda m: 2)
     ours, ref = generators(range(6)), generators(range(6))
-    out = native_rng.standard_normal_float32_rows(native_rng.generator_list(ours), np.empty((6, 5000), np.float32))
+    out = native_rng.standard_normal_float32_rows(pcg64.state_views(ours), np.empty((6, 5000), np.float32))
     expected = np.stack([ziggurat.standard_normal_float32(g.bit_generator, np.empty(5000, np.float32)) for g in ref])
     np.testing.assert_array_equal(out, expected)
     assert all(a.bit_generator.state == b.bit_generator.state for a, b in zip(ours, ref))
@@ -61,5 +61,45 @@ def test_streams_draw_the_same_numbers_with_and_without_numba(draw, dtype):
         assert not rng.native_rng.AVAILABLE and not rng.native_rng.FLOAT32
         calls = numbers()
     assert native_rng.AVAILABLE
+    for a, b in zip(native, calls):
+        np.testing.assert_array_equal(a, b)
+
+
+def argpartition_masks(keys, k):
+    mask = np.zeros(keys.shape, dtype=bool)
+    np.put_along_axis(mask, np.argpartition(keys, k - 1, axis=-1)[:, :k], True, axis=-1)
+    return mask
+
+
+@pytest.mark.parametrize(("d", "k"), [(2, 1), (100, 1), (100, 10), (100, 60), (100, 99), (1000, 100), (10_000, 1000)])
+def test_k_smallest_masks_are_the_argpartition_sets(d, k):
+    """Every path of the kernel: ranked candidates (small k), too few or too many candidates below
+    the cut (np.partition: keys squeezed towards 1 and towards 0 in some rows), large k."""
+    keys = np.random.default_rng(d + k).random((300, d))
+    keys[::7] = 1 - keys[::7] / 50   # few keys below the cut
+    keys[3::7] = keys[3::7] / 50     # many keys below the cut
+    mask = native_rng.smallest_k_masks(keys, k)
+    np.testing.assert_array_equal(mask, argpartition_masks(keys, k))
+    assert (mask.sum(axis=1) == k).all()
+
+
+def test_k_smallest_masks_with_a_tie_at_the_kth_key_are_numpys():
+    """A row whose k-th and (k+1)-th keys are equal is numpy's choice, not a mask of k + 1 ones."""
+    keys = np.random.default_rng(1).random((4, 50))
+    order = np.argsort(keys[2])
+    keys[2, order[5]] = keys[2, order[4]]  # k = 5: the 5th and 6th smallest tie
+    mask = native_rng.smallest_k_masks(keys, 5)
+    np.testing.assert_array_equal(mask, argpartition_masks(keys, 5))
+    assert (mask.sum(axis=1) == 5).all()
+
+
+def test_subset_masks_are_the_same_with_and_without_numba():
+    def masks():
+        streams = ReplicaStreams([3, 3, 8], [0, 1, 2])
+        return streams.subset_masks("shared", 100, 10), streams.subset_masks("compress", 40, 7, (5,))
+
+    native = masks()
+    with native_rng.numpy_calls():
+        calls = masks()
     for a, b in zip(native, calls):
         np.testing.assert_array_equal(a, b)

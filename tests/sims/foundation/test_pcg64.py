@@ -1,0 +1,82 @@
+"""numpy's PCG64 stepped in compiled code (sims.pcg64) gives random_raw's words and leaves numpy's
+state where numpy's own calls would, so the float32 normals are the same with and without it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sims import native_rng, pcg64
+from sims.rng import ReplicaStreams
+
+pytestmark = pytest.mark.skipif(pcg64.numba is None, reason="numba not installed")
+
+
+def twins(count, seed=11):
+    return ([np.random.PCG64(np.random.SeedSequence([seed, i])) for i in range(count)] for _ in range(2))
+
+
+def test_one_generators_words_are_random_raws_and_its_state_moves_on_as_numpys():
+    (ours,), (theirs,) = twins(1)
+    words = np.empty(100_001, dtype=np.uint64)
+    pcg64.fill_words(pcg64._state_view(ours), words)
+    np.testing.assert_array_equal(words, theirs.random_raw(100_001))
+    assert ours.state == theirs.state
+    np.testing.assert_array_equal(np.random.Generator(ours).standard_normal(9), np.random.Generator(theirs).standard_normal(9))
+
+
+def test_four_generators_in_one_loop_each_give_their_own_words():
+    ours, theirs = twins(4)
+    words = np.empty((4, 777), dtype=np.uint64)
+    pcg64.fill_words4(*[pcg64._state_view(g) for g in ours], words)
+    for row, a, b in zip(words, ours, theirs):
+        np.testing.assert_array_equal(row, b.random_raw(777))
+        assert a.state == b.state
+
+
+def test_the_layout_check_refuses_a_state_read_in_another_order(monkeypatch):
+    """Where numpy kept (hi, lo) instead of (lo, hi) the compiled words would be another stream:
+    the check must see it, and the streams then fall back to numpy's words."""
+    real = pcg64._state_view
+    monkeypatch.setattr(pcg64, "_state_view", lambda bg: real(bg)[[1, 0, 3, 2]].copy())
+    pcg64.layout_is_numpys.cache_clear()
+    try:
+        assert not pcg64.layout_is_numpys()
+        assert pcg64.state_views([np.random.Generator(np.random.PCG64(1))]) is None
+    finally:
+        monkeypatch.undo()
+        pcg64.layout_is_numpys.cache_clear()
+    assert pcg64.layout_is_numpys()
+
+
+def test_other_bit_generators_get_no_state_views():
+    assert pcg64.state_views([np.random.Generator(np.random.PCG64DXSM(1))]) is None
+    assert pcg64.state_views([np.random.Generator(np.random.PCG64(1))]) is not None
+
+
+@pytest.mark.parametrize("R", [1, 3, 4, 9])
+def test_float32_normals_are_the_same_without_the_compiled_steps(monkeypatch, R):
+    """Groups of four and the remainder: the rows equal the per-replica numpy-word path."""
+    def numbers():
+        streams = ReplicaStreams([5] * R, range(R), "float32")
+        return streams.normal("oracle", (3, 333)), streams.normal("oracle", (10,))
+
+    native = numbers()
+    monkeypatch.setattr(pcg64, "state_views", lambda gens: None)
+    words_from_numpy = numbers()
+    for a, b in zip(native, words_from_numpy):
+        np.testing.assert_array_equal(a.view(np.uint32), b.view(np.uint32))
+    assert native_rng.FLOAT32
+
+
+def test_the_state_views_keep_their_generators_alive():
+    """The views point into the generators' memory: dropping every other reference to the
+    generators must not free it (the kernels would read freed memory)."""
+    import gc
+
+    views = pcg64.state_views([np.random.Generator(np.random.PCG64(np.random.SeedSequence([11, i]))) for i in range(4)])
+    gc.collect()
+    _, theirs = twins(4)
+    words = np.empty((4, 50), dtype=np.uint64)
+    pcg64.fill_words4(views[0], views[1], views[2], views[3], words)
+    for row, b in zip(words, theirs):
+        np.testing.assert_array_equal(row, b.random_raw(50))
