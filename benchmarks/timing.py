@@ -24,6 +24,12 @@ def best_times(fns, repeat: int = 5, budget: float = float("inf")) -> list[float
     return best
 
 
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def best_time(fn: Callable[[], object], budget: float = 2.0, repeat: int = 5) -> float:
     """:func:`best_times` of one function."""
     return best_times([fn], repeat, budget)[0]
