@@ -62,8 +62,9 @@ def _smallest_k_kernel(keys, k, mask):  # pragma: no cover - compiled by numba
 
     t_r without a sort or a data-dependent branch per key: the keys below a cut a few standard
     deviations above the k-th uniform order statistic (k/d + 3 sqrt(k)/d) are gathered branch-free,
-    and t_r is the largest candidate with fewer than k candidates below it (exact with ties too);
-    a row with fewer than k candidates, or more than RANKED_MAX, takes np.partition's."""
+    and t_r is the largest candidate with fewer than k candidates below it (exact with ties too),
+    or, beyond RANKED_MAX candidates, np.partition's k-th of the candidates; a row with fewer than
+    k candidates takes np.partition's k-th of the whole row."""
     rows, d = keys.shape
     ties = np.zeros(rows, dtype=np.bool_)
     cut = (k + 3.0 * math.sqrt(k) + 3.0) / d
@@ -82,6 +83,8 @@ def _smallest_k_kernel(keys, k, mask):  # pragma: no cover - compiled by numba
                     below += candidates[b] < v
                 if below < k and v > t:
                     t = v
+        elif k <= n:  # the k-th smallest key is the k-th smallest candidate
+            t = np.partition(candidates[:n], k - 1)[k - 1]
         else:
             t = np.partition(row, k - 1)[k - 1]
         count = 0
