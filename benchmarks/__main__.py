@@ -94,6 +94,10 @@ def main(argv=None) -> None:
                                baselines=case.key != "e"))
         print(f"  done {case.key} ({time.perf_counter() - start:.0f} s): " + ", ".join(f"{w} {v:.0f}" for w, v in results[-1]["throughput"].items()), flush=True)
     print(table(results))
+    dtypes = {r["case"]: r["float32_vs_float64"] for r in results if r.get("float32_vs_float64")}
+    if dtypes:
+        print("float32 / float64 batched throughput (the float64 run timed in the same interleaved loop):",
+              ", ".join(f"{k} {v:.2f}x" for k, v in dtypes.items()))
     agree = {r["case"]: r.get("plain_vs_engine_max_abs_diff") for r in results if "plain_vs_engine_max_abs_diff" in r}
     if agree:
         print("plain baseline vs engine, max |x difference| after 20 rounds (same streams):",

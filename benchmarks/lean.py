@@ -74,40 +74,47 @@ def _logged(name: str):
 _CallLog = type("_CallLog", (ReplicaStreams,), {name: _logged(name) for name in GENERATOR_CALLS})
 
 
-def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False,
-                      repeat: int = 5, calls_only: bool = False) -> float:
-    """Seconds per round spent drawing one round's random numbers for R replicas, as the engine
-    draws them (the oracle sample, the shared mask), and nothing else: the best of ``repeat``
-    blocks of ``rounds`` rounds.  ``numpy_calls``: the same numbers from numpy's per-replica
-    generator calls (issue 18's floor) instead of numba's compiled pass over the replicas
+def rng_floor_block(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False,
+                    calls_only: bool = False) -> Callable[[], None]:
+    """A function that draws ``rounds`` rounds of random numbers for R replicas, as the engine draws
+    them (the oracle sample, the shared mask), and does nothing else: the random-number floor is
+    its time over ``rounds``.  ``numpy_calls``: the same numbers from numpy's per-replica generator
+    calls (issue 18's floor) instead of numba's compiled pass over the replicas
     (:mod:`sims.native_rng`).  ``calls_only``: the generator calls alone (host streams), without
     what the components compute on their numbers (the mask's k-smallest selection, the oracle's
     sigma / sqrt(d) scaling), replayed from one round's log of :data:`GENERATOR_CALLS`."""
     backend = Backend(config.run.backend, config.run.dtype, config.run.device)
     problem, compressor, _, _ = _components(config, backend)
-    jobs = [Job(config, r) for r in range(R)]
     if calls_only and config.run.rng != "host":
-        raise ValueError(f"rng_floor_seconds: calls_only needs run.rng = 'host', got {config.run.rng!r}")
+        raise ValueError(f"rng_floor_block: calls_only needs run.rng = 'host', got {config.run.rng!r}")
     if calls_only:  # the streams streams_for builds for host draws, noting their generator calls
         streams = _CallLog([config.run.seed] * R, range(R), backend.dtype)
         streams.calls = []
     else:
-        streams = streams_for(jobs, backend)
-    with native_rng.numpy_calls() if numpy_calls else contextlib.nullcontext():
+        streams = streams_for([Job(config, r) for r in range(R)], backend)
+    calls = native_rng.numpy_calls if numpy_calls else contextlib.nullcontext
+    with calls():
         problem.draw(streams), compressor.draw_shared(streams, problem.d, backend)  # generators built
+    log = getattr(streams, "calls", [])
 
-        def block():
+    def components() -> None:
+        with calls():
             for _ in range(rounds):
                 problem.draw(streams)
                 compressor.draw_shared(streams, problem.d, backend)
 
-        def calls():
-            for _ in range(rounds):
-                for method, purpose, args in log:
-                    method(streams, purpose, *args)
+    def generator_calls() -> None:
+        for _ in range(rounds):
+            for method, purpose, args in log:
+                method(streams, purpose, *args)
 
-        log = getattr(streams, "calls", [])
-        return best_times([calls if calls_only else block], repeat)[0] / rounds
+    return generator_calls if calls_only else components
+
+
+def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False,
+                      repeat: int = 5, calls_only: bool = False) -> float:
+    """Seconds per round of :func:`rng_floor_block`: the best of ``repeat`` blocks."""
+    return best_times([rng_floor_block(config, R, rounds, numpy_calls, calls_only)], repeat)[0] / rounds
 
 
 RunOne = Callable[[ExperimentConfig, int], np.ndarray]  # (config, replica) -> the last iterate [d]

@@ -25,7 +25,9 @@ replica-round like the others.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -35,7 +37,7 @@ from sims.config import problem_dimension
 from sims.engine import auto_chunk_size
 
 from . import lean, lean_lib, plain
-from .timing import best_time, peak_bytes, timed
+from .timing import best_times, peak_bytes, timed
 
 
 @dataclass(frozen=True)
@@ -108,17 +110,30 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     warm_kernels(case, dtype)
     out = {"case": case.key, "title": case.title, "R": case.R, "n": case.n, "f": case.f, "d": case.d, "T": T,
            "backend": backend, "dtype": dtype, "device": device, "chunk": auto_chunk_size(jobs), "timed_R": sub}
-    ways = {}
-    budget = 0.5 if quick else 3.0  # seconds of repeats per way (best of up to 5, see best_time)
+    budget = 0.5 if quick else 3.0  # seconds of repeats per way (best of up to 5, see best_times)
+    floor_rounds = min(T, 50)
+    timed_ways: dict[str, tuple[Callable[[], object], int]] = {}  # way -> (its run, replica-rounds it makes)
     for th in case.threads:
-        ways[f"batched x{th}" if th > 1 else "batched"] = case.R * T / best_time(lambda: run_batch(jobs, threads=th), budget)
+        timed_ways[f"batched x{th}" if th > 1 else "batched"] = (functools.partial(run_batch, jobs, threads=th), case.R * T)
     if baselines and sub:
-        ways["engine/replica"] = sub * T / best_time(lambda: [run_batch([j]) for j in jobs[:sub]], budget)
-    if baselines and sub:
-        ways["lean"] = sub * T / best_time(lambda: lean.run_all(cfg, sub), budget)  # numpy, one replica at a time
+        timed_ways["engine/replica"] = (lambda: [run_batch([j]) for j in jobs[:sub]], sub * T)
+        timed_ways["lean"] = (functools.partial(lean.run_all, cfg, sub), sub * T)  # numpy, one replica at a time
     if baselines and sub and case.plain:
-        ways["lean lib"] = sub * T / best_time(lambda: lean_lib.run_all(cfg, sub), budget)  # numpy float64, libraries' components
-        ways["plain"] = sub * T / best_time(lambda: plain.run_all(cfg, sub), budget)  # numpy float64, as the libraries
+        timed_ways["lean lib"] = (functools.partial(lean_lib.run_all, cfg, sub), sub * T)  # numpy float64, libraries' components
+        timed_ways["plain"] = (functools.partial(plain.run_all, cfg, sub), sub * T)  # numpy float64, as the libraries
+    floors = {"rng_floor_seconds": lean.rng_floor_block(cfg, case.R, floor_rounds),
+              "rng_floor_numpy_seconds": lean.rng_floor_block(cfg, case.R, floor_rounds, numpy_calls=True)}
+    if cfg.run.rng == "host":  # the generator calls alone: the target's floor (issue 18)
+        floors["rng_draws_seconds"] = lean.rng_floor_block(cfg, case.R, floor_rounds, calls_only=True)
+    if dtype == "float32":  # the float64 batched run in the same loop, for the float32 / float64 ratio
+        jobs64 = [Job(case.config(T, backend, "float64", device), r) for r in range(case.R)]
+        warm_kernels(case, "float64")
+        timed_ways["batched float64"] = (functools.partial(run_batch, jobs64), case.R * T)
+    runs = [run for run, _ in timed_ways.values()] + list(floors.values())
+    seconds = dict(zip([*timed_ways, *floors], best_times(runs, 5, budget * len(runs))))  # interleaved: load hits every way
+    ways = {w: count / seconds[w] for w, (_, count) in timed_ways.items()}
+    float64 = ways.pop("batched float64", None)
+    out["float32_vs_float64"] = ways["batched"] / float64 if float64 else None
     out["throughput"] = ways
     base = ways.get("plain")
     out["speedup_vs_plain"] = {w: v / base for w, v in ways.items()} if base else {}
@@ -128,13 +143,11 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
     itemsize = np.dtype(dtype).itemsize
     t_round = case.R / ways["batched"]
     out["round_seconds"] = t_round
-    if cfg.run.rng == "host":  # the generator calls alone: the target's floor (issue 18)
-        out["rng_draws_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50), calls_only=True)
-        out["round_vs_draws"] = t_round / out["rng_draws_seconds"]
-    out["rng_floor_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50))
-    out["round_vs_rng_floor"] = t_round / out["rng_floor_seconds"]
-    out["rng_floor_numpy_seconds"] = lean.rng_floor_seconds(cfg, case.R, min(T, 50), numpy_calls=True)
-    out["round_vs_numpy_floor"] = t_round / out["rng_floor_numpy_seconds"]
+    for key, ratio in (("rng_floor_seconds", "round_vs_rng_floor"), ("rng_floor_numpy_seconds", "round_vs_numpy_floor"),
+                       ("rng_draws_seconds", "round_vs_draws")):
+        if key in floors:
+            out[key] = seconds[key] / floor_rounds
+            out[ratio] = t_round / out[key]
     out["roofline"] = t_round / (compulsory_bytes(case, itemsize) / bandwidth)
     short = case.config(3, backend, dtype, device)
     out["peak_MB"] = peak_bytes(lambda: run_batch([Job(short, r) for r in range(case.R)])) / 2**20

@@ -30,11 +30,6 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
-def best_time(fn: Callable[[], object], budget: float = 2.0, repeat: int = 5) -> float:
-    """:func:`best_times` of one function."""
-    return best_times([fn], repeat, budget)[0]
-
-
 def copy_bandwidth(mbytes: int = 256, repeat: int = 5) -> float:
     """The machine's measured copy bandwidth in bytes/s (read + write of an out-of-cache array)."""
     src = np.ones(mbytes * 2**20 // 8)
