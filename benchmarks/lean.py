@@ -25,7 +25,6 @@ from sims.config import ExperimentConfig
 from sims.engine import Job, run_batch, streams_for
 from sims.rng import ReplicaStreams
 
-from .timing import best_times
 
 
 def _components(config: ExperimentConfig, backend: Backend):
@@ -109,12 +108,6 @@ def rng_floor_block(config: ExperimentConfig, R: int, rounds: int, numpy_calls: 
                 method(streams, purpose, *args)
 
     return generator_calls if calls_only else components
-
-
-def rng_floor_seconds(config: ExperimentConfig, R: int, rounds: int, numpy_calls: bool = False,
-                      repeat: int = 5, calls_only: bool = False) -> float:
-    """Seconds per round of :func:`rng_floor_block`: the best of ``repeat`` blocks."""
-    return best_times([rng_floor_block(config, R, rounds, numpy_calls, calls_only)], repeat)[0] / rounds
 
 
 RunOne = Callable[[ExperimentConfig, int], np.ndarray]  # (config, replica) -> the last iterate [d]

@@ -18,8 +18,8 @@ Ways: ``batched`` (the engine over all R replicas, replica chunks sized to the c
 ``lean`` (:mod:`.lean`: one replica at a time on the project's per-call components, no metrics, as a
 user writes it), ``lean lib`` (:mod:`.lean_lib`: the same on the libraries' per-call components and
 [n, d] arrays, as issue 18's author measured) and ``plain`` (:mod:`.plain`, the per-call library style).  Beside them, the
-random-number floor (:func:`.lean.rng_floor_seconds`: drawing a round's numbers alone) and the
-round time's ratio to it.  The per-replica ways cost exactly R times one replica,
+random-number floors (:func:`.lean.rng_floor_block`: the generator calls of a round alone, and the
+components' draw calls) and the round time's ratio to each, all timed in one interleaved loop.  The per-replica ways cost exactly R times one replica,
 so at large d they are timed on a subset of the replicas (column ``timed R``) and reported per
 replica-round like the others.
 """
