@@ -59,9 +59,7 @@ def ema(a: np.ndarray, b: np.ndarray, keep, take) -> np.ndarray:
     """keep * a + take * b for a, b [R,n,d]; keep, take scalars or per-replica (R, 1, 1) columns."""
     assert _ema is not None, "numba is not installed"
     R = a.shape[0]
-    u = np.broadcast_to(np.asarray(keep, dtype=a.dtype).reshape(-1), (R,))
-    v = np.broadcast_to(np.asarray(take, dtype=a.dtype).reshape(-1), (R,))
-    return _ema(a, b, np.ascontiguousarray(u), np.ascontiguousarray(v), np.empty_like(a, order="C"))
+    return _ema(a, b, per_replica(keep, R, a.dtype), per_replica(take, R, a.dtype), np.empty_like(a, order="C"))
 
 
 def _std_kernel(v, mean, out):  # pragma: no cover - compiled by numba

@@ -170,6 +170,8 @@ def smallest_k_masks(keys: np.ndarray, k: int) -> np.ndarray:
     instead of a partition and a scatter; a row with a tie at its k-th key (float64 uniform keys:
     probability ~ d^2 2^-54) is redone by numpy, so the masks are numpy's in every case."""
     assert _smallest_k is not None, "numba is not installed"
+    if keys.ndim != 2 or not 0 < k < keys.shape[1]:
+        raise ValueError(f"smallest_k_masks: k = {k} for keys of shape {keys.shape}; need [rows, d] keys and 0 < k < d")
     mask = np.empty(keys.shape, dtype=bool)
     ties = _smallest_k(keys, k, mask)
     if ties.any():

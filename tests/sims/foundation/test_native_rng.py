@@ -103,3 +103,9 @@ def test_subset_masks_are_the_same_with_and_without_numba():
         calls = masks()
     for a, b in zip(native, calls):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("k", [0, 10, 11])
+def test_k_smallest_masks_name_a_k_out_of_range(k):
+    with pytest.raises(ValueError, match=f"k = {k} .* need .* 0 < k < d"):
+        native_rng.smallest_k_masks(np.random.default_rng(0).random((2, 10)), k)
