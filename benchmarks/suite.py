@@ -17,11 +17,12 @@ Ways: ``batched`` (the engine over all R replicas, replica chunks sized to the c
 ``batched x2`` (the same chunks on two threads), ``engine/replica`` (the engine called once per replica, R = 1),
 ``lean`` (:mod:`.lean`: one replica at a time on the project's per-call components, no metrics, as a
 user writes it), ``lean lib`` (:mod:`.lean_lib`: the same on the libraries' per-call components and
-[n, d] arrays, as issue 18's author measured) and ``plain`` (:mod:`.plain`, the per-call library style).  Beside them, the
-random-number floors (:func:`.lean.rng_floor_block`: the generator calls of a round alone, and the
-components' draw calls) and the round time's ratio to each, all timed in one interleaved loop.  The per-replica ways cost exactly R times one replica,
-so at large d they are timed on a subset of the replicas (column ``timed R``) and reported per
-replica-round like the others.
+[n, d] arrays, as issue 18's author measured) and ``plain`` (:mod:`.plain`, the per-call library
+style).  Beside them, the random-number floors (:func:`.lean.rng_floor_block`: the generator calls
+of a round alone, and the components' draw calls) and the round time's ratio to each, all timed in
+one interleaved loop.  The per-replica ways cost exactly R times one replica, so at large d they
+are timed on a subset of the replicas (column ``timed R``) and reported per replica-round like the
+others.
 """
 from __future__ import annotations
 
@@ -112,15 +113,16 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
            "backend": backend, "dtype": dtype, "device": device, "chunk": auto_chunk_size(jobs), "timed_R": sub}
     budget = 0.5 if quick else 3.0  # seconds of repeats per way (best of up to 5, see best_times)
     floor_rounds = min(T, 50)
-    timed_ways: dict[str, tuple[Callable[[], object], int]] = {}  # way -> (its run, replica-rounds it makes)
+    timed_ways: dict[str, tuple[Callable[[], object], int]] = {}  # way -> (its run, its replica-rounds)
     for th in case.threads:
-        timed_ways[f"batched x{th}" if th > 1 else "batched"] = (functools.partial(run_batch, jobs, threads=th), case.R * T)
+        timed_ways[f"batched x{th}" if th > 1 else "batched"] = (functools.partial(run_batch, jobs, threads=th),
+                                                                 case.R * T)
     if baselines and sub:
         timed_ways["engine/replica"] = (lambda: [run_batch([j]) for j in jobs[:sub]], sub * T)
         timed_ways["lean"] = (functools.partial(lean.run_all, cfg, sub), sub * T)  # numpy, one replica at a time
-    if baselines and sub and case.plain:
-        timed_ways["lean lib"] = (functools.partial(lean_lib.run_all, cfg, sub), sub * T)  # numpy float64, libraries' components
-        timed_ways["plain"] = (functools.partial(plain.run_all, cfg, sub), sub * T)  # numpy float64, as the libraries
+    if baselines and sub and case.plain:  # numpy float64: the libraries' components, then their style
+        timed_ways["lean lib"] = (functools.partial(lean_lib.run_all, cfg, sub), sub * T)
+        timed_ways["plain"] = (functools.partial(plain.run_all, cfg, sub), sub * T)
     floors = {"rng_floor_seconds": lean.rng_floor_block(cfg, case.R, floor_rounds),
               "rng_floor_numpy_seconds": lean.rng_floor_block(cfg, case.R, floor_rounds, numpy_calls=True)}
     if cfg.run.rng == "host":  # the generator calls alone: the target's floor (issue 18)
@@ -130,7 +132,8 @@ def measure(case: Case, quick: bool, backend: str, dtype: str, device: str, band
         warm_kernels(case, "float64")
         timed_ways["batched float64"] = (functools.partial(run_batch, jobs64), case.R * T)
     runs = [run for run, _ in timed_ways.values()] + list(floors.values())
-    seconds = dict(zip([*timed_ways, *floors], best_times(runs, 5, budget * len(runs))))  # interleaved: load hits every way
+    # interleaved: a load spike hits every way
+    seconds = dict(zip([*timed_ways, *floors], best_times(runs, 5, budget * len(runs))))
     ways = {w: count / seconds[w] for w, (_, count) in timed_ways.items()}
     float64 = ways.pop("batched float64", None)
     out["float32_vs_float64"] = ways["batched"] / float64 if float64 else None

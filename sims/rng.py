@@ -8,10 +8,12 @@ the same oracle calls see the same gradient noise, whatever their compressor or 
 
 Normal draws are made in the run's float dtype: float64 normals from numpy's ``standard_normal``,
 float32 normals from the same generator's raw words through the project's float32 ziggurat
-(:mod:`sims.ziggurat`, ~2.3 ns a number with numba against numpy's ~8 ns in either dtype), so a float32 run is
-not paced by float64-priced draws.  With numba the rows of all replicas are drawn in one compiled
-pass (:mod:`sims.native_rng`: numba's own binding of the same generators, the same numbers and
-states bit for bit, float64 normals at ~2.3 ns a number instead of numpy's ~8.5 ns a call away);
+(:mod:`sims.ziggurat`; with numba 2.3 ns a number on a 2-core EPYC, where the float64 ones take
+3.3 ns and numpy's ~8 ns in either dtype), so a float32 run is not paced by float64-priced draws.
+With numba the rows of all replicas are drawn in one compiled pass (:mod:`sims.native_rng`:
+numba's own binding of the same generators, or their PCG64 states stepped in compiled code
+(:mod:`sims.pcg64`), the same numbers and states bit for bit, float64 normals at ~2.3 ns a number
+on the 2-core Xeon instead of numpy's ~8.5 ns a call away);
 uniform keys, coins and indices stay float64 / int64.  With ``run.rng = "host"`` (the default) every
 draw is made on the host and moved to the backend, so numpy and torch runs see the same numbers;
 ``run.rng = "device"`` (:class:`DeviceStreams`) draws the normals and uniforms on the backend's device
