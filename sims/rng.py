@@ -57,6 +57,11 @@ class ReplicaStreams:
         self._native: dict[str, object] = {}  # purpose -> the generators as a numba typed list
         self._states: dict[str, object] = {}  # purpose -> their PCG64 states as a numba typed list (or None)
 
+    def __getstate__(self) -> dict:
+        """Pickled and copied without the compiled kernels' typed lists (they point into these
+        generators' memory, and numba cannot pickle them): a copy rebuilds its own on first use."""
+        return {**self.__dict__, "_native": {}, "_states": {}}
+
     @property
     def R(self) -> int:
         return len(self.replicas)

@@ -109,3 +109,20 @@ def test_subset_masks_are_the_same_with_and_without_numba():
 def test_k_smallest_masks_name_a_k_out_of_range(k):
     with pytest.raises(ValueError, match=f"k = {k} .* need .* 0 < k < d"):
         native_rng.smallest_k_masks(np.random.default_rng(0).random((2, 10)), k)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("duplicate", ["pickle", "deepcopy"])
+def test_a_copy_of_streams_after_compiled_draws_continues_their_numbers(dtype, duplicate):
+    """The copy gets its own generators in the same states, not views into the original's memory:
+    both draw the same next numbers, and drawing from one does not move the other."""
+    import copy
+    import pickle
+
+    streams = ReplicaStreams([1, 1, 5], [0, 1, 2], dtype)
+    streams.normal("oracle", (7,)), streams.uniform("shared", (4,)), streams.subset_masks("shared", 20, 3)
+    twin = pickle.loads(pickle.dumps(streams)) if duplicate == "pickle" else copy.deepcopy(streams)
+    first = twin.normal("oracle", (7,)), twin.uniform("shared", (4,))
+    for a, b in zip(first, (streams.normal("oracle", (7,)), streams.uniform("shared", (4,)))):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(twin.normal("oracle", (3,)), streams.normal("oracle", (3,)))
