@@ -26,7 +26,6 @@ from sims.engine import Job, run_batch, streams_for
 from sims.rng import ReplicaStreams
 
 
-
 def _components(config: ExperimentConfig, backend: Backend):
     n, f = config.workers.n, config.workers.f
     problem = config.problem.build(n - f, backend)

@@ -31,7 +31,6 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None  # type: ignore[assignment]  # numba is optional
 
 MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645  # a, PCG's default 128-bit multiplier (numpy's)
-MULTIPLIER_LO, MULTIPLIER_HI = np.uint64(MULTIPLIER & (2**64 - 1)), np.uint64(MULTIPLIER >> 64)
 
 
 if numba is not None:
