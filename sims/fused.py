@@ -9,16 +9,19 @@ three, with the same operations in the same order (bit for bit the numpy express
   :math:`\sqrt{\sum_i (v_i - \mu)^2 / (h-1)}` of [R,h,d] around a given mean [R,d] (ALIE's moments),
   in one read of the messages instead of numpy's three passes and two [R,h,d] temporaries; the
   squared deviations are summed in numpy's order (ascending i, one rounding per step).
-* :func:`alie_momenta`: RoSDHB's server side under ALIE in one pass per replica: the shared-mask
-  compression :math:`\tilde g_i = w \odot g_i` (:math:`w = \tfrac dk \mathbf 1_S`), the honest
-  mean and ddof = 1 spread, the Byzantine vector :math:`(\mu - z\sigma)\odot\mathbf 1_S` and the
-  momenta :math:`\text{keep}\,m_i + \text{take}\,\tilde g_i` of every sender, where numpy makes
-  about eight passes and a concatenation; each sum runs from 0 in ascending order, as numpy's
-  reduction over axis 1.
+* :func:`alie_momenta`: RoSDHB's server side under ALIE in one pass per replica, on the k values
+  :math:`g_i|_S` each worker sends: the compression :math:`\tilde g_i = \tfrac dk g_i|_S`, the
+  honest mean and ddof = 1 spread, the Byzantine vector :math:`\mu - z\sigma` on S and the momenta
+  :math:`\text{keep}\,m_i + \text{take}\,\tilde g_i` of every sender on S, :math:`\text{keep}\,m_i`
+  off S, where numpy makes about eight passes over [R,n,d] and a concatenation; each sum runs from
+  0 in ascending order, as numpy's reduction over axis 1.  :func:`mask_coordinates` lists S.  Bit
+  for bit the numpy stages wherever the gradients off S are finite (a non-finite one, which no
+  worker sends, reaches the dense stages' momenta as 0 * inf = NaN, not these).
 * :func:`quadratic_oracle`: the Gaussian oracle of :mod:`sims.problems.quadratic`,
   :math:`g_{r,i} = ((1+s_i)\,\bar A(x_r - c) - b_i) + \tfrac{\sigma}{\sqrt d}\,\xi_{r,i}`, written over
   the normals :math:`\xi` already drawn into the output: one pass where numpy makes four (the
   product, the shift, the noise scaling, the sum) and no [R,h,d] temporary.
+  :func:`quadratic_oracle_on` forms it on the mask's coordinates only (every normal still drawn).
 
 Without numba :func:`applies` is False and the callers keep their numpy expression.
 """
@@ -95,41 +98,67 @@ def std(v: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return _std(np.ascontiguousarray(v), np.ascontiguousarray(mean), out)
 
 
-BLOCK = 256  # coordinates per block in alie_momenta: its [h, BLOCK] buffer stays in L1 at any d
+def _mask_coordinates_kernel(mask, out):  # pragma: no cover - compiled by numba
+    R, d = mask.shape
+    k = out.shape[1]
+    for r in range(R):
+        j = 0
+        for c in range(d):
+            if mask[r, c] != 0:
+                if j < k:
+                    out[r, j] = c
+                j += 1
+        if j != k:
+            return r
+    return -1
 
 
-def _alie_momenta_kernel(g, w, mask, z, f, m, keep, take, out, mean):  # pragma: no cover - numba
-    R, h, d = g.shape
-    gbuf = np.empty((h, min(d, BLOCK)), dtype=g.dtype)
-    sbuf = np.empty(min(d, BLOCK), dtype=g.dtype)
+_coordinates = None if numba is None else numba.njit(nogil=True, cache=True)(_mask_coordinates_kernel)
+
+
+def mask_coordinates(mask: np.ndarray, k: int) -> np.ndarray:
+    """The k coordinates of each row's 0/1 mask [R,d], ascending: [R,k] int64 (a row with another
+    number of ones is a ValueError)."""
+    assert _coordinates is not None, "numba is not installed"
+    out = np.empty((mask.shape[0], k), dtype=np.int64)
+    bad = _coordinates(np.ascontiguousarray(mask), out)
+    if bad >= 0:
+        raise ValueError(f"mask_coordinates: row {bad} of the mask does not hold exactly k = {k} ones")
+    return out
+
+
+def _alie_momenta_kernel(g, coords, scale, z, m, keep, take, out):  # pragma: no cover - numba
+    R, h, k = g.shape
+    n, d = m.shape[1], m.shape[2]
+    sent = np.empty((n, k), dtype=g.dtype)  # row i < h: honest i's message on S; rows >= h: ALIE's
+    mu, sq = np.empty(k, dtype=g.dtype), np.empty(k, dtype=g.dtype)
+    w, zz = scale[0], z[0]
     for r in range(R):
         u, v = keep[r], take[r]
-        for lo in range(0, d, BLOCK):  # coordinates are independent: block them for the cache
-            e = min(d, lo + BLOCK)
-            gc, sq, wr, mu = gbuf[:, :e - lo], sbuf[:e - lo], w[r, lo:e], mean[r, lo:e]
-            mu[:] = 0
-            for i in range(h):
-                row, src = gc[i], g[r, i, lo:e]
-                for c in range(e - lo):
-                    row[c] = src[c] * wr[c]              # compress: g * (d/k 1_S)
-                    mu[c] += row[c]
-            sq[:] = 0
-            for c in range(e - lo):
-                mu[c] = mu[c] / h                        # honest mean (rounded once, as numpy's)
-            for i in range(h):
-                row = gc[i]
-                for c in range(e - lo):
-                    dev = row[c] - mu[c]
-                    sq[c] += dev * dev
-            for c in range(e - lo):
-                sq[c] = sq[c] / (h - 1)
-                sq[c] = np.sqrt(sq[c])                   # ddof = 1 spread
-                sq[c] = (mu[c] - z[0] * sq[c]) * mask[r, lo + c]  # ALIE's vector, enforced on S
-            for i in range(h + f):
-                o, old = out[r, i, lo:e], m[r, i, lo:e]
-                new = gc[i] if i < h else sq
-                for c in range(e - lo):
-                    o[c] = u * old[c] + v * new[c]       # momentum of every sender
+        mu[:] = 0
+        for i in range(h):
+            for j in range(k):
+                sent[i, j] = g[r, i, j] * w              # compress: (d/k) g_i on S
+                mu[j] += sent[i, j]
+        sq[:] = 0
+        for j in range(k):
+            mu[j] = mu[j] / h                            # honest mean (rounded once, as numpy's)
+        for i in range(h):
+            for j in range(k):
+                dev = sent[i, j] - mu[j]
+                sq[j] += dev * dev
+        for j in range(k):
+            sq[j] = sq[j] / (h - 1)
+            sent[h, j] = mu[j] - zz * np.sqrt(sq[j])     # ALIE's vector on S (ddof = 1 spread)
+        for i in range(h + 1, n):
+            sent[i] = sent[h]
+        for i in range(n):
+            o, old, row = out[r, i], m[r, i], sent[i]
+            for c in range(d):
+                o[c] = u * old[c]                        # off S nothing was sent: m <- beta m
+            for j in range(k):
+                c = coords[r, j]
+                o[c] = u * old[c] + v * row[j]           # on S: beta m + (1 - beta) message
     return out
 
 
@@ -139,7 +168,7 @@ _alie = None if numba is None else numba.njit(nogil=True, cache=True)(_alie_mome
 def alie_momenta_applies(m, h: int, keep, take) -> bool:
     """True when numba is installed, the momenta m [R,n,d] are a numpy float array with
     2 <= h < n honest rows, and the weights (scalars or (R, 1, 1) columns) have m's dtype (the
-    round's gradients and mask come in the run's dtype, m's)."""
+    round's gradients come in the run's dtype, m's)."""
     return (_alie is not None and isinstance(m, np.ndarray) and m.ndim == 3 and m.dtype in (np.float32, np.float64)
             and 2 <= h < m.shape[1]
             and all(np.asarray(x).dtype == m.dtype and np.size(x) in (1, m.shape[0]) for x in (keep, take)))
@@ -153,20 +182,20 @@ def per_replica(weight, R: int, dtype) -> np.ndarray:
     return flat if flat.shape[0] == R and flat.flags.c_contiguous else np.full(R, flat[0], dtype=dtype)
 
 
-def alie_momenta(g, w, mask, z: float, m, keep, take) -> tuple[np.ndarray, np.ndarray]:
-    """(momenta [R,n,d], honest mean [R,d]) of RoSDHB under ALIE: honest rows
-    keep * m + take * (g * w), the n - h Byzantine rows keep * m + take * ((mu - z sigma) * mask),
-    mu and sigma the mean and ddof = 1 spread of the compressed honest rows g * w."""
+def alie_momenta(g, coords, scale: float, z: float, m, keep, take) -> np.ndarray:
+    """The momenta [R,n,d] of RoSDHB under ALIE from the honest gradients on the mask, g [R,h,k]
+    at ``coords`` [R,k]: on S, honest rows keep * m + take * (scale * g), the n - h Byzantine rows
+    keep * m + take * (mu - z sigma), mu and sigma the mean and ddof = 1 spread of the honest
+    messages scale * g; off S, keep * m (``scale`` = d / k and z Python floats, cast to the dtype)."""
     assert _alie is not None, "numba is not installed"
-    R, h, d = g.shape
-    assert g.dtype == w.dtype == mask.dtype == m.dtype and w.shape == mask.shape == (R, d), "operands differ"
-    assert m.shape[0] == R and m.shape[2] == d and h < m.shape[1], "momenta [R,n,d] with n > h"
+    R, h, k = g.shape
+    assert g.dtype == m.dtype and coords.shape == (R, k), "operands differ"
+    assert m.shape[0] == R and h < m.shape[1], "momenta [R,n,d] with n > h"
     u, v = (per_replica(w_, R, g.dtype) for w_ in (keep, take))
-    zz = np.asarray([z], dtype=g.dtype)  # z in the run's dtype, as numpy casts a Python float
-    out, mean = np.empty(m.shape, dtype=g.dtype), np.empty((R, d), dtype=g.dtype)
+    w, zz = (np.asarray([x], dtype=g.dtype) for x in (scale, z))  # as numpy casts a Python float
+    out = np.empty(m.shape, dtype=g.dtype)
     c = np.ascontiguousarray
-    _alie(c(g), c(w), c(mask), zz, m.shape[1] - h, c(m), u, v, out, mean)
-    return out, mean
+    return _alie(c(g), c(coords), w, zz, c(m), u, v, out)
 
 
 def _oracle_kernel(s1, curv, b, scale, out):  # pragma: no cover - compiled by numba
@@ -198,3 +227,29 @@ def quadratic_oracle(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: flo
     assert _oracle is not None, "numba is not installed"
     c = np.ascontiguousarray
     return _oracle(c(s1, dtype=out.dtype), c(curv), c(b, dtype=out.dtype), np.asarray([scale], dtype=out.dtype), out)
+
+
+def _oracle_on_kernel(s1, curv, b, scale, z, coords, out):  # pragma: no cover - compiled by numba
+    R, h, k = out.shape
+    a = scale[0]
+    for r in range(R):
+        for i in range(h):
+            o, zi = out[r, i], z[r, i]
+            for j in range(k):
+                c = coords[r, j]
+                o[j] = (s1[i] * curv[r, c] - b[i, c]) + zi[c] * a  # the numbers of _oracle_kernel
+    return out
+
+
+_oracle_on = None if numba is None else numba.njit(nogil=True, cache=True)(_oracle_on_kernel)
+
+
+def quadratic_oracle_on(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: float, z: np.ndarray,
+                        coords: np.ndarray) -> np.ndarray:
+    """:func:`quadratic_oracle` over the standard normals ``z`` [R,h,d] on the coordinates
+    ``coords`` [R,k] only: [R,h,k], bit for bit the full oracle's ``g[r, :, coords[r]]``."""
+    assert _oracle_on is not None, "numba is not installed"
+    c = np.ascontiguousarray
+    out = np.empty(z.shape[:2] + coords.shape[1:], dtype=z.dtype)
+    return _oracle_on(c(s1, dtype=z.dtype), c(curv), c(b, dtype=z.dtype), np.asarray([scale], dtype=z.dtype), c(z),
+                      c(coords), out)

@@ -62,14 +62,17 @@ class RoSDHB(RobustDSHB):
 
     def _fused_alie_step(self, s, setup):
         """The same round under ALIE with the server's side (compression, ALIE's moments, the
-        Byzantine vector on S_t, every momentum) in one numba pass (:func:`sims.fused.alie_momenta`):
-        the same draws in the same order and the same numbers bit for bit."""
-        shared = stages.shared_randomness(setup)                   # S_t
-        g = setup.problem.sample_grad(s.x, setup.streams)          # g_i^t, i in H
-        keep, take, z = _alie_weights(setup, s.m.dtype)            # beta, 1 - beta per replica; ALIE's z
-        m, _ = fused.alie_momenta(g, shared * (setup.d / setup.compressor.k), shared, z, s.m, keep, take)
-        R_t, agg = stages.aggregate(setup, m, s.agg)               # R_t = F(m_1..m_n)
-        x = s.x - setup.factor("lr") * R_t                         # theta_{t+1}
+        Byzantine vector on S_t, every momentum) in one numba pass (:func:`sims.fused.alie_momenta`)
+        on the k values each worker sends: the same draws in the same order and, on a finite run,
+        the same numbers bit for bit (off S_t the momenta decay, ``beta m``, where the dense stages
+        add ``(1 - beta) 0``; only a non-finite gradient off S_t, which no worker sends, differs)."""
+        k = setup.compressor.k
+        S = fused.mask_coordinates(stages.shared_randomness(setup), k)     # S_t, ascending [R,k]
+        g = setup.problem.sample_grad_on(s.x, setup.streams, S)            # g_i^t on S_t, i in H
+        keep, take, z = _alie_weights(setup, s.m.dtype)                    # beta, 1 - beta; ALIE's z
+        m = fused.alie_momenta(g, S, setup.d / k, z, s.m, keep, take)      # m_i^t of every sender
+        R_t, agg = stages.aggregate(setup, m, s.agg)                       # R_t = F(m_1..m_n)
+        x = s.x - setup.factor("lr") * R_t                                 # theta_{t+1}
         return ServerMomentumState(x, s.t + 1, m, agg), _round_info(setup, g.shape[1])
 
 

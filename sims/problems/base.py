@@ -84,6 +84,12 @@ class Problem:
         """One fresh oracle call at x: [R,h,d]."""
         return self.stochastic_grad(x, self.draw(streams))
 
+    def sample_grad_on(self, x, streams, coords):
+        """The oracle call of :meth:`sample_grad` read on the coordinates ``coords`` [R,k] only
+        (a shared sparsification mask S_t): [R,h,k], ``g[r, :, coords[r]]``, the same draws.  numpy
+        arrays (the fused rounds that call it run on numpy); a problem may skip the work off S."""
+        return np.take_along_axis(self.sample_grad(x, streams), coords[:, None, :], axis=2)
+
     def local_loss(self, x):  # pragma: no cover - interface
         """f_i(x) for every honest worker: [R,h]."""
         raise NotImplementedError

@@ -153,14 +153,36 @@ class Quadratic(Problem):
         normals straight into the result and adds the gradient over them in one pass
         (:func:`sims.fused.quadratic_oracle`): the same draws and numbers as ``stochastic_grad(x,
         draw(streams))``, bit for bit, without its three extra passes and temporary."""
+        drawn = self._fused_normals(x, streams)
+        if drawn is None:
+            return self.stochastic_grad(x, self.draw(streams))
+        return fused.quadratic_oracle(self._s1, drawn[0], self._b, self._noise_scale, drawn[1])
+
+    def sample_grad_on(self, x, streams, coords):
+        """:meth:`sample_grad` on ``coords`` [R,k]: every normal is drawn (the stream), the gradient
+        is formed on the k coordinates only (:func:`sims.fused.quadratic_oracle_on`), bit for bit."""
+        drawn = self._fused_normals(x, streams)
+        if drawn is None:
+            return super().sample_grad_on(x, streams, coords)
+        return fused.quadratic_oracle_on(self._s1, drawn[0], self._b, self._noise_scale, drawn[1], coords)
+
+    @property
+    def _noise_scale(self) -> float:
+        """sigma / sqrt(d), the Gaussian oracle's noise scale, as a Python float."""
+        return float(self.spec.sigma / np.sqrt(self.d))
+
+    def _fused_normals(self, x, streams):
+        """(A_bar (x - c) [R,d], the oracle's standard normals [R,h,d] drawn from ``streams``) when
+        the fused Gaussian oracle applies (numpy, numba, sigma > 0, host streams), else None
+        (nothing drawn)."""
         spec = self.spec
-        if spec.oracle == "gaussian" and spec.sigma > 0 and type(streams) is ReplicaStreams:
-            curv = self._curv(x)
-            out = np.empty((x.shape[0], self.n_honest, self.d), dtype=streams.dtype)
-            if fused.quadratic_oracle_applies(out, curv):
-                streams.normal_into("oracle", out)
-                return fused.quadratic_oracle(self._s1, curv, self._b, float(spec.sigma / np.sqrt(self.d)), out)
-        return self.stochastic_grad(x, self.draw(streams))
+        if not (spec.oracle == "gaussian" and spec.sigma > 0 and type(streams) is ReplicaStreams):
+            return None
+        curv = self._curv(x)
+        z = np.empty((x.shape[0], self.n_honest, self.d), dtype=streams.dtype)
+        if not fused.quadratic_oracle_applies(z, curv):
+            return None
+        return curv, streams.normal_into("oracle", z)
 
     def stochastic_grad(self, x, sample):
         g = self.full_grad(x)

@@ -24,32 +24,50 @@ def _numpy_round(g, shared, scale, z, m, keep, take):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("k", [50, 300])  # a sparse and a dense mask
-def test_alie_momenta_equals_the_numpy_stages_bit_for_bit(dtype, k):
+def test_alie_momenta_equals_the_numpy_stages_on_the_mask(dtype, k):
+    """On S the kernel's momenta are the numpy stages' bit for bit (sign of zero, NaN and inf
+    included); off S they are keep * m, which is what the stages give for every finite gradient."""
     rng = np.random.default_rng(11)
-    R, h, n, d = 5, 16, 20, 2 * fused.BLOCK + 50  # whole and partial coordinate blocks
+    R, h, n, d = 5, 16, 20, 350
     g = (rng.standard_normal((R, h, d)) * 10).astype(dtype)
-    g[:, :, :7] = -np.abs(g[:, :, :7])  # negative under the mask's zeros: -0.0 sums, as numpy's
-    g[0, 3, 10:14] = [np.nan, np.inf, -np.inf, np.nan]  # NaN rows, on and off the mask
+    g[0, 3, 10:14] = [np.nan, np.inf, -np.inf, np.nan]  # non-finite rows, on and off the mask
     g[1, :, 20:30] = np.inf
     shared = np.zeros((R, d), dtype=dtype)
     for r in range(R):
-        shared[r, rng.choice(d, k, replace=False)] = 1
-    shared[:2, 10:30:2] = 1  # some of them under the mask
+        forced = np.arange(10, 30, 2) if r < 2 else np.arange(0)  # some non-finite columns under the mask
+        rest = rng.choice(np.setdiff1d(np.arange(d), forced), k - forced.size, replace=False)
+        shared[r, np.concatenate([forced, rest])] = 1
+    assert (shared.sum(axis=1) == k).all()
     m = rng.standard_normal((R, n, d)).astype(dtype)
+    m[:, :, :3] = -0.0  # decaying signed zeros off the mask
+    S = fused.mask_coordinates(shared, k)
+    on = shared[:, None, :].astype(bool).repeat(n, axis=1)
     z = alie_z(n, n - h)
     for beta in (np.asarray(0.9, dtype=dtype), rng.uniform(0, 1, (R, 1, 1)).astype(dtype)):
         assert fused.alie_momenta_applies(m, h, beta, 1 - beta)
-        out, mean = fused.alie_momenta(g, shared * (d / k), shared, z, m, beta, 1 - beta)
+        out = fused.alie_momenta(np.take_along_axis(g, S[:, None, :], axis=2), S, d / k, z, m, beta, 1 - beta)
         with np.errstate(invalid="ignore"):
-            ref, ref_mean = _numpy_round(g, shared, d / k, z, m, beta, 1 - beta)
+            ref, _ = _numpy_round(g, shared, d / k, z, m, beta, 1 - beta)
         assert out.dtype == m.dtype
-        np.testing.assert_array_equal(mean, ref_mean)
-        np.testing.assert_array_equal(np.signbit(mean), np.signbit(ref_mean))
-        np.testing.assert_array_equal(out, ref)
-        np.testing.assert_array_equal(np.signbit(out), np.signbit(ref))
+        np.testing.assert_array_equal(out[on], ref[on])
+        np.testing.assert_array_equal(np.signbit(out[on]), np.signbit(ref[on]))
+        decayed = beta * m
+        np.testing.assert_array_equal(out[~on], decayed[~on])
+        np.testing.assert_array_equal(np.signbit(out[~on]), np.signbit(decayed[~on]))
+        finite = np.isfinite(g).all(axis=1)[:, None, :].repeat(n, axis=1)  # the stages agree off S there
+        np.testing.assert_array_equal(out[~on & finite], ref[~on & finite])
     other = np.float32 if dtype == "float64" else np.float64
     assert not fused.alie_momenta_applies(m, h, beta.astype(other), 1 - beta)
     assert not fused.alie_momenta_applies(m, n, beta, 1 - beta)
+
+
+def test_mask_coordinates_lists_each_rows_ones_and_refuses_a_wrong_count():
+    mask = np.zeros((3, 9))
+    mask[0, [1, 4, 8]] = mask[1, [0, 2, 3]] = mask[2, [5, 6, 7]] = 1
+    np.testing.assert_array_equal(fused.mask_coordinates(mask, 3), [[1, 4, 8], [0, 2, 3], [5, 6, 7]])
+    mask[2, 0] = 1
+    with pytest.raises(ValueError, match="row 2 .* k = 3"):
+        fused.mask_coordinates(mask, 3)
 
 
 def _config(dtype, T=30, **attack):

@@ -85,3 +85,29 @@ def test_fused_quadratic_oracle_equals_draw_then_stochastic_grad(monkeypatch, dt
         assert a.dtype == np.dtype(dtype)
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(fast[0], fast[1])  # fresh noise each call
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("form", ["diagonal", "dense"])
+def test_quadratic_oracle_on_coordinates_reads_the_full_oracle(monkeypatch, dtype, form):
+    """sample_grad_on (the fused oracle formed on the mask's coordinates only) gives the full
+    oracle's numbers there and advances the streams alike; the Problem default, too."""
+    from sims.backend import Backend
+    from sims.problems.base import Problem
+    from sims.problems.quadratic import QuadraticSpec
+    from sims.rng import ReplicaStreams
+
+    p = QuadraticSpec(d=37, G=1.0, B=0.3, sigma=0.7, form=form).build(6, Backend("numpy", dtype))
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 37)).astype(dtype)
+    coords = np.sort(np.stack([rng.choice(37, 5, replace=False) for _ in range(4)]), axis=1)
+    on, full, default = (ReplicaStreams([0, 0, 1, 1], [0, 1, 0, 1], dtype) for _ in range(3))
+    for _ in range(2):  # two rounds: the streams advance alike
+        got = p.sample_grad_on(x, on, coords)
+        want = np.take_along_axis(p.sample_grad(x, full), coords[:, None, :], axis=2)
+        assert got.shape == (4, 6, 5) and got.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(Problem.sample_grad_on(p, x, default, coords), want)
+    monkeypatch.setattr(fused, "_oracle", None)  # without the fused oracle: the Problem default
+    np.testing.assert_array_equal(p.sample_grad_on(x, on, coords),
+                                  np.take_along_axis(p.sample_grad(x, full), coords[:, None, :], axis=2))
