@@ -64,8 +64,8 @@ def run(config: ExperimentConfig, progress: bool | None = None) -> RunResult:
 def build_setup(jobs: Sequence[Job]) -> Setup:
     base = jobs[0].config
     key = base.batch_key()
-    for j in jobs[1:]:
-        if j.config.batch_key() != key:
+    for j in jobs[1:]:  # replicas of one config (the usual batch) share its key: not recomputed
+        if j.config is not base and j.config.batch_key() != key:
             raise ConfigError("batch", j.config.title or "<config>", "configs of one batch must share every non-batched field")
     run = base.run
     backend = Backend(run.backend, run.dtype, run.device)
