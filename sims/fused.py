@@ -14,9 +14,9 @@ three, with the same operations in the same order (bit for bit the numpy express
   honest mean and ddof = 1 spread, the Byzantine vector :math:`\mu - z\sigma` on S and the momenta
   :math:`\text{keep}\,m_i + \text{take}\,\tilde g_i` of every sender on S, :math:`\text{keep}\,m_i`
   off S, where numpy makes about eight passes over [R,n,d] and a concatenation; each sum runs from
-  0 in ascending order, as numpy's reduction over axis 1.  :func:`mask_coordinates` lists S.  Bit
-  for bit the numpy stages wherever the gradients off S are finite (a non-finite one, which no
-  worker sends, reaches the dense stages' momenta as 0 * inf = NaN, not these).
+  0 in ascending order, as numpy's reduction over axis 1.  Bit for bit the numpy stages wherever
+  the gradients off S are finite (a non-finite one, which no worker sends, reaches the dense
+  stages' momenta as 0 * inf = NaN, not these).
 * :func:`quadratic_oracle`: the Gaussian oracle of :mod:`sims.problems.quadratic`,
   :math:`g_{r,i} = ((1+s_i)\,\bar A(x_r - c) - b_i) + \tfrac{\sigma}{\sqrt d}\,\xi_{r,i}`, written over
   the normals :math:`\xi` already drawn into the output: one pass where numpy makes four (the
@@ -96,35 +96,6 @@ def std(v: np.ndarray, mean: np.ndarray) -> np.ndarray:
     assert _std is not None, "numba is not installed"
     out = np.empty(mean.shape, dtype=v.dtype)
     return _std(np.ascontiguousarray(v), np.ascontiguousarray(mean), out)
-
-
-def _mask_coordinates_kernel(mask, out):  # pragma: no cover - compiled by numba
-    R, d = mask.shape
-    k = out.shape[1]
-    for r in range(R):
-        j = 0
-        for c in range(d):
-            if mask[r, c] != 0:
-                if j < k:
-                    out[r, j] = c
-                j += 1
-        if j != k:
-            return r
-    return -1
-
-
-_coordinates = None if numba is None else numba.njit(nogil=True, cache=True)(_mask_coordinates_kernel)
-
-
-def mask_coordinates(mask: np.ndarray, k: int) -> np.ndarray:
-    """The k coordinates of each row's 0/1 mask [R,d], ascending: [R,k] int64 (a row with another
-    number of ones is a ValueError)."""
-    assert _coordinates is not None, "numba is not installed"
-    out = np.empty((mask.shape[0], k), dtype=np.int64)
-    bad = _coordinates(np.ascontiguousarray(mask), out)
-    if bad >= 0:
-        raise ValueError(f"mask_coordinates: row {bad} of the mask does not hold exactly k = {k} ones")
-    return out
 
 
 def _alie_momenta_kernel(g, coords, scale, z, m, keep, take, out):  # pragma: no cover - numba
@@ -229,27 +200,33 @@ def quadratic_oracle(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: flo
     return _oracle(c(s1, dtype=out.dtype), c(curv), c(b, dtype=out.dtype), np.asarray([scale], dtype=out.dtype), out)
 
 
-def _oracle_on_kernel(s1, curv, b, scale, z, coords, out):  # pragma: no cover - compiled by numba
+def _oracle_on_kernel(s1, y, shift, gain, b, scale, z, coords, out):  # pragma: no cover - numba
     R, h, k = out.shape
     a = scale[0]
     for r in range(R):
-        for i in range(h):
+        for j in range(k):  # the curvature term on S only: (y - shift) * gain, rounded as numpy's
+            c = coords[r, j]
+            out[r, 0, j] = (y[r, c] - shift[c]) * gain[c]
+        for i in range(h - 1, -1, -1):  # row 0 holds the curvature term until the last
             o, zi = out[r, i], z[r, i]
             for j in range(k):
                 c = coords[r, j]
-                o[j] = (s1[i] * curv[r, c] - b[i, c]) + zi[c] * a  # the numbers of _oracle_kernel
+                o[j] = (s1[i] * out[r, 0, j] - b[i, c]) + zi[c] * a  # the numbers of _oracle_kernel
     return out
 
 
 _oracle_on = None if numba is None else numba.njit(nogil=True, cache=True)(_oracle_on_kernel)
 
 
-def quadratic_oracle_on(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: float, z: np.ndarray,
-                        coords: np.ndarray) -> np.ndarray:
+def quadratic_oracle_on(s1: np.ndarray, y: np.ndarray, shift: np.ndarray, gain: np.ndarray, b: np.ndarray,
+                        scale: float, z: np.ndarray, coords: np.ndarray) -> np.ndarray:
     """:func:`quadratic_oracle` over the standard normals ``z`` [R,h,d] on the coordinates
-    ``coords`` [R,k] only: [R,h,k], bit for bit the full oracle's ``g[r, :, coords[r]]``."""
+    ``coords`` [R,k] only, its ``curv`` = ``(y - shift) * gain`` ([R,d], [d], [d]) formed there
+    too: [R,h,k], bit for bit the full oracle's ``g[r, :, coords[r]]``.  The diagonal quadratic
+    passes (x, its center, its eigenvalues), a dense one (A_bar (x - c), 0, 1), exactly itself."""
     assert _oracle_on is not None, "numba is not installed"
     c = np.ascontiguousarray
-    out = np.empty(z.shape[:2] + coords.shape[1:], dtype=z.dtype)
-    return _oracle_on(c(s1, dtype=z.dtype), c(curv), c(b, dtype=z.dtype), np.asarray([scale], dtype=z.dtype), c(z),
-                      c(coords), out)
+    dt = z.dtype
+    out = np.empty(z.shape[:2] + coords.shape[1:], dtype=dt)
+    return _oracle_on(c(s1, dtype=dt), c(y), c(shift, dtype=dt), c(gain, dtype=dt), c(b, dtype=dt),
+                      np.asarray([scale], dtype=dt), c(z), c(coords), out)

@@ -55,10 +55,32 @@ def _uniform_rows_kernel(gens, out):  # pragma: no cover - compiled by numba
 RANKED_MAX = 64  # at most this many candidate keys are ranked against each other, beyond: np.partition
 
 
-def _smallest_k_kernel(keys, k, mask):  # pragma: no cover - compiled by numba
+def _kth_key_kernel(row, k, cut, candidates):  # pragma: no cover - compiled by numba (inlined)
+    """The k-th smallest of the float64 uniform keys ``row``, from the keys below ``cut``
+    (see :func:`_smallest_k_kernel`); ``candidates`` a scratch array of the row's length."""
+    n = 0
+    for j in range(row.shape[0]):
+        candidates[n] = row[j]
+        n += row[j] < cut
+    if k <= n <= RANKED_MAX:
+        t = -np.inf
+        for a in range(n):
+            v, below = candidates[a], 0
+            for b in range(n):
+                below += candidates[b] < v
+            if below < k and v > t:
+                t = v
+        return t
+    if k <= n:  # the k-th smallest key is the k-th smallest candidate
+        return np.partition(candidates[:n], k - 1)[k - 1]
+    return np.partition(row, k - 1)[k - 1]
+
+
+def _smallest_k_kernel(keys, k, mask, coords):  # pragma: no cover - compiled by numba
     """mask[r] = (keys[r] <= t_r), t_r the k-th smallest of keys[r], for every row of the C-ordered
-    [rows, d] float64 uniform ``keys``; returns, per row, whether that mask does not hold exactly k
-    ones (a tie at t_r: the caller redoes those rows with numpy's argpartition).
+    [rows, d] float64 uniform ``keys`` (or, ``mask`` of width 0, coords[r] = those k coordinates in
+    ascending order); returns, per row, whether that set does not hold exactly k coordinates (a tie
+    at t_r: the caller redoes those rows with numpy's argpartition).
 
     t_r without a sort or a data-dependent branch per key: the keys below a cut a few standard
     deviations above the k-th uniform order statistic (k/d + 3 sqrt(k)/d) are gathered branch-free,
@@ -69,29 +91,22 @@ def _smallest_k_kernel(keys, k, mask):  # pragma: no cover - compiled by numba
     ties = np.zeros(rows, dtype=np.bool_)
     cut = (k + 3.0 * math.sqrt(k) + 3.0) / d
     candidates = np.empty(d)
+    listed = np.empty(d + 1, dtype=np.int64)
     for r in range(rows):
         row = keys[r]
-        n = 0
-        for j in range(d):
-            candidates[n] = row[j]
-            n += row[j] < cut
-        if k <= n <= RANKED_MAX:
-            t = -np.inf
-            for a in range(n):
-                v, below = candidates[a], 0
-                for b in range(n):
-                    below += candidates[b] < v
-                if below < k and v > t:
-                    t = v
-        elif k <= n:  # the k-th smallest key is the k-th smallest candidate
-            t = np.partition(candidates[:n], k - 1)[k - 1]
-        else:
-            t = np.partition(row, k - 1)[k - 1]
+        t = _kth_key(row, k, cut, candidates)
         count = 0
-        for j in range(d):
-            inside = row[j] <= t
-            mask[r, j] = inside
-            count += inside
+        if mask.shape[1] == d:
+            for j in range(d):
+                inside = row[j] <= t
+                mask[r, j] = inside
+                count += inside
+        else:
+            for j in range(d):
+                listed[count] = j  # branch-free: kept when inside
+                count += row[j] <= t
+            if count == k:
+                coords[r] = listed[:k]
         ties[r] = count != k
     return ties
 
@@ -130,6 +145,7 @@ def _normal32_row_kernel(state, words, row, refill):  # pragma: no cover - compi
 
 _normal_rows = None if numba is None else numba.njit(nogil=True, cache=True)(_normal_rows_kernel)
 _uniform_rows = None if numba is None else numba.njit(nogil=True, cache=True)(_uniform_rows_kernel)
+_kth_key = None if numba is None else numba.njit(inline="always")(_kth_key_kernel)
 _smallest_k = None if numba is None else numba.njit(nogil=True, cache=True)(_smallest_k_kernel)
 # the kernels read these compiled globals when they are compiled
 _fill_words, _fill_words4 = pcg64.fill_words, pcg64.fill_words4
@@ -164,21 +180,37 @@ def standard_normal_float32_rows(states, out: np.ndarray) -> np.ndarray:
     return _normal32_rows(states, out, overflow_words(m), REFILL_WORDS)
 
 
+def _check_k(name: str, keys: np.ndarray, k: int) -> None:
+    if keys.ndim != 2 or not 0 < k < keys.shape[1]:
+        raise ValueError(f"{name}: k = {k} for keys of shape {keys.shape}; need [rows, d] keys and 0 < k < d")
+
+
 def smallest_k_masks(keys: np.ndarray, k: int) -> np.ndarray:
     """Bool masks of the k smallest of each row of the C-ordered float64 [rows, d] ``keys``
     (0 < k < d): the set ``np.argpartition(keys, k - 1)[:, :k]`` marks, one compiled pass a row
     instead of a partition and a scatter; a row with a tie at its k-th key (float64 uniform keys:
     probability ~ d^2 2^-54) is redone by numpy, so the masks are numpy's in every case."""
     assert _smallest_k is not None, "numba is not installed"
-    if keys.ndim != 2 or not 0 < k < keys.shape[1]:
-        raise ValueError(f"smallest_k_masks: k = {k} for keys of shape {keys.shape}; need [rows, d] keys and 0 < k < d")
+    _check_k("smallest_k_masks", keys, k)
     mask = np.empty(keys.shape, dtype=bool)
-    ties = _smallest_k(keys, k, mask)
+    ties = _smallest_k(keys, k, mask, np.empty((0, 0), dtype=np.int64))
     if ties.any():
         tied = np.zeros((int(ties.sum()), keys.shape[1]), dtype=bool)
         np.put_along_axis(tied, np.argpartition(keys[ties], k - 1, axis=-1)[:, :k], True, axis=-1)
         mask[ties] = tied
     return mask
+
+
+def smallest_k_coordinates(keys: np.ndarray, k: int) -> np.ndarray:
+    """The coordinates of :func:`smallest_k_masks`'s sets in ascending order, [rows, k] int64 (the
+    compiled pass lists them instead of marking them; a tied row: numpy's, sorted)."""
+    assert _smallest_k is not None, "numba is not installed"
+    _check_k("smallest_k_coordinates", keys, k)
+    coords = np.empty((keys.shape[0], k), dtype=np.int64)
+    ties = _smallest_k(keys, k, np.empty((0, 0), dtype=np.bool_), coords)
+    if ties.any():
+        coords[ties] = np.sort(np.argpartition(keys[ties], k - 1, axis=-1)[:, :k], axis=-1)
+    return coords
 
 
 @contextlib.contextmanager

@@ -155,6 +155,12 @@ class ReplicaStreams:
         np.put_along_axis(mask, idx, True, axis=-1)
         return mask
 
+    def subset_coordinates(self, purpose: str, d: int, k: int) -> np.ndarray:
+        """The uniform k-subsets of :meth:`subsets` (the same draws) in ascending order: host int64 (R, k)."""
+        if native_rng.AVAILABLE and 0 < k < d:  # listed by the compiled pass over the keys
+            return native_rng.smallest_k_coordinates(self.uniform(purpose, (d,)), k)
+        return np.sort(self.subsets(purpose, d, k), axis=-1)
+
     def permutations(self, purpose: str, m: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform permutations of [m]: int array (R, *shape, m)."""
         return np.stack([np.argsort(g.random(shape + (m,)), axis=-1) for g in self.generators(purpose)])
@@ -217,6 +223,9 @@ class DeviceStreams(ReplicaStreams):
         keys = self.uniform(purpose, tuple(shape) + (d,))
         idx = torch.topk(keys, k, dim=-1, largest=False, sorted=False).indices
         return torch.zeros(keys.shape, dtype=torch.bool, device=self.device).scatter_(-1, idx, True)
+
+    def subset_coordinates(self, purpose: str, d: int, k: int) -> np.ndarray:
+        return np.sort(self.subsets(purpose, d, k), axis=-1)
 
     def subsets(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         keys = self.uniform(purpose, tuple(shape) + (d,)).cpu().numpy()

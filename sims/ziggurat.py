@@ -117,7 +117,8 @@ def _fill_kernel(words, over, q, s, out):  # pragma: no cover - compiled by numb
     return m, q
 
 
-_slow_sample = _slow_sample_py if numba is None else numba.njit(nogil=True, cache=True)(_slow_sample_py)
+# inlined into the fill: 5 % faster on a 2-core EPYC (64 rows of 1600: 123 us against 130 us)
+_slow_sample = _slow_sample_py if numba is None else numba.njit(nogil=True, cache=True, inline="always")(_slow_sample_py)
 compiled_fill = None if numba is None else numba.njit(nogil=True, cache=True)(_fill_kernel)
 
 

@@ -25,12 +25,12 @@ from .geometry import coordinate_median, sorted_values
 
 def trimmed_mean(x, trim: int):
     """Drop the ``trim`` smallest and largest values per coordinate, average the rest."""
+    if trim > 0 and network.applies(x):
+        return network.trimmed_mean(x, trim)  # the same numbers, 2.5-4x faster than numpy's sort
     xp = namespace(x)
     n = x.shape[1]
     if trim == 0:
         return xp.mean(x, axis=1)
-    if network.applies(x):
-        return network.trimmed_mean(x, trim)  # the same numbers, 2.5-4x faster than numpy's sort
     s = sorted_values(x, axis=1)
     return xp.mean(s[:, trim : n - trim, :], axis=1)
 

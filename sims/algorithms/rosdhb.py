@@ -67,7 +67,7 @@ class RoSDHB(RobustDSHB):
         the same numbers bit for bit (off S_t the momenta decay, ``beta m``, where the dense stages
         add ``(1 - beta) 0``; only a non-finite gradient off S_t, which no worker sends, differs)."""
         k = setup.compressor.k
-        S = fused.mask_coordinates(stages.shared_randomness(setup), k)     # S_t, ascending [R,k]
+        S = setup.compressor.draw_coordinates(setup.streams, setup.d)     # S_t, ascending [R,k]
         g = setup.problem.sample_grad_on(s.x, setup.streams, S)            # g_i^t on S_t, i in H
         keep, take, z = _alie_weights(setup, s.m.dtype)                    # beta, 1 - beta; ALIE's z
         m = fused.alie_momenta(g, S, setup.d / k, z, s.m, keep, take)      # m_i^t of every sender

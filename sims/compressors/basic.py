@@ -87,6 +87,11 @@ class CoordinatedRandK(_KSparse):
     def draw_shared(self, streams, d, backend):
         return backend.asarray(streams.subset_masks("shared", d, self.k))  # [R,d]
 
+    def draw_coordinates(self, streams, d):
+        """The round's mask as its k coordinates, ascending (host int64 [R,k]): the set
+        :meth:`draw_shared` marks, from the same draws (a round calls one of the two)."""
+        return streams.subset_coordinates("shared", d, self.k)
+
     def bits(self, d, b_f=32):
         """K values; the mask comes from a shared seed (no indices)."""
         return float(self.k * b_f)

@@ -25,6 +25,8 @@ Oracles (variance per call exactly ``sigma**2``):
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,36 +155,42 @@ class Quadratic(Problem):
         normals straight into the result and adds the gradient over them in one pass
         (:func:`sims.fused.quadratic_oracle`): the same draws and numbers as ``stochastic_grad(x,
         draw(streams))``, bit for bit, without its three extra passes and temporary."""
-        drawn = self._fused_normals(x, streams)
-        if drawn is None:
+        z = self._fused_normals(x, streams)
+        if z is None:
             return self.stochastic_grad(x, self.draw(streams))
-        return fused.quadratic_oracle(self._s1, drawn[0], self._b, self._noise_scale, drawn[1])
+        return fused.quadratic_oracle(self._s1, self._curv(x), self._b, self._noise_scale, z)
 
     def sample_grad_on(self, x, streams, coords):
         """:meth:`sample_grad` on ``coords`` [R,k]: every normal is drawn (the stream), the gradient
-        is formed on the k coordinates only (:func:`sims.fused.quadratic_oracle_on`), bit for bit."""
-        drawn = self._fused_normals(x, streams)
-        if drawn is None:
+        (its curvature term too, on the diagonal form) is formed on the k coordinates only
+        (:func:`sims.fused.quadratic_oracle_on`), bit for bit."""
+        z = self._fused_normals(x, streams)
+        if z is None:
             return super().sample_grad_on(x, streams, coords)
-        return fused.quadratic_oracle_on(self._s1, drawn[0], self._b, self._noise_scale, drawn[1], coords)
+        y, shift, gain = (x, self._c, self._eig) if self._A is None else (self._curv(x), *self._identity)
+        return fused.quadratic_oracle_on(self._s1, y, shift, gain, self._b, self._noise_scale, z, coords)
 
-    @property
+    @functools.cached_property
     def _noise_scale(self) -> float:
         """sigma / sqrt(d), the Gaussian oracle's noise scale, as a Python float."""
         return float(self.spec.sigma / np.sqrt(self.d))
 
+    @functools.cached_property
+    def _identity(self) -> tuple:
+        """(0, 1) over the coordinates: the curvature term (y - 0) * 1 = y exactly."""
+        return np.zeros(self.d, dtype=self.backend.dtype), np.ones(self.d, dtype=self.backend.dtype)
+
     def _fused_normals(self, x, streams):
-        """(A_bar (x - c) [R,d], the oracle's standard normals [R,h,d] drawn from ``streams``) when
-        the fused Gaussian oracle applies (numpy, numba, sigma > 0, host streams), else None
+        """The oracle's standard normals [R,h,d], drawn from ``streams``, when the fused Gaussian
+        oracle applies (numpy, numba, sigma > 0, host streams, x [R,d] of their dtype), else None
         (nothing drawn)."""
         spec = self.spec
         if not (spec.oracle == "gaussian" and spec.sigma > 0 and type(streams) is ReplicaStreams):
             return None
-        curv = self._curv(x)
         z = np.empty((x.shape[0], self.n_honest, self.d), dtype=streams.dtype)
-        if not fused.quadratic_oracle_applies(z, curv):
+        if not fused.quadratic_oracle_applies(z, x):
             return None
-        return curv, streams.normal_into("oracle", z)
+        return streams.normal_into("oracle", z)
 
     def stochastic_grad(self, x, sample):
         g = self.full_grad(x)

@@ -40,7 +40,7 @@ def test_alie_momenta_equals_the_numpy_stages_on_the_mask(dtype, k):
     assert (shared.sum(axis=1) == k).all()
     m = rng.standard_normal((R, n, d)).astype(dtype)
     m[:, :, :3] = -0.0  # decaying signed zeros off the mask
-    S = fused.mask_coordinates(shared, k)
+    S = np.stack([np.flatnonzero(row) for row in shared])
     on = shared[:, None, :].astype(bool).repeat(n, axis=1)
     z = alie_z(n, n - h)
     for beta in (np.asarray(0.9, dtype=dtype), rng.uniform(0, 1, (R, 1, 1)).astype(dtype)):
@@ -59,15 +59,6 @@ def test_alie_momenta_equals_the_numpy_stages_on_the_mask(dtype, k):
     other = np.float32 if dtype == "float64" else np.float64
     assert not fused.alie_momenta_applies(m, h, beta.astype(other), 1 - beta)
     assert not fused.alie_momenta_applies(m, n, beta, 1 - beta)
-
-
-def test_mask_coordinates_lists_each_rows_ones_and_refuses_a_wrong_count():
-    mask = np.zeros((3, 9))
-    mask[0, [1, 4, 8]] = mask[1, [0, 2, 3]] = mask[2, [5, 6, 7]] = 1
-    np.testing.assert_array_equal(fused.mask_coordinates(mask, 3), [[1, 4, 8], [0, 2, 3], [5, 6, 7]])
-    mask[2, 0] = 1
-    with pytest.raises(ValueError, match="row 2 .* k = 3"):
-        fused.mask_coordinates(mask, 3)
 
 
 def _config(dtype, T=30, **attack):

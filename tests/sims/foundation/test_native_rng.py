@@ -81,6 +81,12 @@ def test_k_smallest_masks_are_the_argpartition_sets(d, k):
     mask = native_rng.smallest_k_masks(keys, k)
     np.testing.assert_array_equal(mask, argpartition_masks(keys, k))
     assert (mask.sum(axis=1) == k).all()
+    np.testing.assert_array_equal(native_rng.smallest_k_coordinates(keys, k), listed(mask))
+
+
+def listed(mask: np.ndarray) -> np.ndarray:
+    """The coordinates each row of a mask marks, ascending: [rows, k]."""
+    return np.stack([np.flatnonzero(row) for row in mask])
 
 
 def test_k_smallest_masks_with_a_tie_at_the_kth_key_are_numpys():
@@ -91,6 +97,7 @@ def test_k_smallest_masks_with_a_tie_at_the_kth_key_are_numpys():
     mask = native_rng.smallest_k_masks(keys, 5)
     np.testing.assert_array_equal(mask, argpartition_masks(keys, 5))
     assert (mask.sum(axis=1) == 5).all()
+    np.testing.assert_array_equal(native_rng.smallest_k_coordinates(keys, 5), listed(mask))
 
 
 def test_subset_masks_are_the_same_with_and_without_numba():
@@ -105,10 +112,25 @@ def test_subset_masks_are_the_same_with_and_without_numba():
         np.testing.assert_array_equal(a, b)
 
 
+
+def test_subset_coordinates_list_the_subset_masks_sets_with_and_without_numba():
+    def coordinates():
+        return ReplicaStreams([3, 3, 8], [0, 1, 2]).subset_coordinates("shared", 100, 10)
+
+    mask = ReplicaStreams([3, 3, 8], [0, 1, 2]).subset_masks("shared", 100, 10)
+    native = coordinates()
+    with native_rng.numpy_calls():
+        calls = coordinates()
+    np.testing.assert_array_equal(native, listed(mask))
+    np.testing.assert_array_equal(calls, listed(mask))
+
+
 @pytest.mark.parametrize("k", [0, 10, 11])
 def test_k_smallest_masks_name_a_k_out_of_range(k):
     with pytest.raises(ValueError, match=f"k = {k} .* need .* 0 < k < d"):
         native_rng.smallest_k_masks(np.random.default_rng(0).random((2, 10)), k)
+    with pytest.raises(ValueError, match=f"smallest_k_coordinates: k = {k}"):
+        native_rng.smallest_k_coordinates(np.random.default_rng(0).random((2, 10)), k)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
