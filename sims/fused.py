@@ -101,7 +101,7 @@ def std(v: np.ndarray, mean: np.ndarray) -> np.ndarray:
 def _alie_momenta_kernel(g, coords, scale, z, m, keep, take, out):  # pragma: no cover - numba
     R, h, k = g.shape
     n, d = m.shape[1], m.shape[2]
-    sent = np.empty((n, k), dtype=g.dtype)  # row i < h: honest i's message on S; rows >= h: ALIE's
+    sent = np.empty((h + 1, k), dtype=g.dtype)  # row i < h: honest i's message on S; row h: ALIE's
     mu, sq = np.empty(k, dtype=g.dtype), np.empty(k, dtype=g.dtype)
     w, zz = scale[0], z[0]
     for r in range(R):
@@ -121,10 +121,8 @@ def _alie_momenta_kernel(g, coords, scale, z, m, keep, take, out):  # pragma: no
         for j in range(k):
             sq[j] = sq[j] / (h - 1)
             sent[h, j] = mu[j] - zz * np.sqrt(sq[j])     # ALIE's vector on S (ddof = 1 spread)
-        for i in range(h + 1, n):
-            sent[i] = sent[h]
         for i in range(n):
-            o, old, row = out[r, i], m[r, i], sent[i]
+            o, old, row = out[r, i], m[r, i], sent[min(i, h)]  # every Byzantine sender sends ALIE's
             for c in range(d):
                 o[c] = u * old[c]                        # off S nothing was sent: m <- beta m
             for j in range(k):

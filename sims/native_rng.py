@@ -180,6 +180,12 @@ def standard_normal_float32_rows(states, out: np.ndarray) -> np.ndarray:
     return _normal32_rows(states, out, overflow_words(m), REFILL_WORDS)
 
 
+def numpy_smallest_k(keys: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the k smallest keys along the last axis, numpy's choice (0 < k < d): the sets
+    every path here reproduces, and what it falls back to on a tie."""
+    return np.argpartition(keys, k - 1, axis=-1)[..., :k]
+
+
 def _check_k(name: str, keys: np.ndarray, k: int) -> None:
     if keys.ndim != 2 or not 0 < k < keys.shape[1]:
         raise ValueError(f"{name}: k = {k} for keys of shape {keys.shape}; need [rows, d] keys and 0 < k < d")
@@ -196,7 +202,7 @@ def smallest_k_masks(keys: np.ndarray, k: int) -> np.ndarray:
     ties = _smallest_k(keys, k, mask, np.empty((0, 0), dtype=np.int64))
     if ties.any():
         tied = np.zeros((int(ties.sum()), keys.shape[1]), dtype=bool)
-        np.put_along_axis(tied, np.argpartition(keys[ties], k - 1, axis=-1)[:, :k], True, axis=-1)
+        np.put_along_axis(tied, numpy_smallest_k(keys[ties], k), True, axis=-1)
         mask[ties] = tied
     return mask
 
@@ -209,7 +215,7 @@ def smallest_k_coordinates(keys: np.ndarray, k: int) -> np.ndarray:
     coords = np.empty((keys.shape[0], k), dtype=np.int64)
     ties = _smallest_k(keys, k, np.empty((0, 0), dtype=np.bool_), coords)
     if ties.any():
-        coords[ties] = np.sort(np.argpartition(keys[ties], k - 1, axis=-1)[:, :k], axis=-1)
+        coords[ties] = np.sort(numpy_smallest_k(keys[ties], k), axis=-1)
     return coords
 
 

@@ -143,7 +143,7 @@ class ReplicaStreams:
         the k smallest of d uniform keys per subset (float64 keys: ties have probability ~ d^2 2^-54),
         one batched ``argpartition`` over every replica."""
         keys = self.uniform(purpose, tuple(shape) + (d,))
-        return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1)
+        return native_rng.numpy_smallest_k(keys, k) if k < d else np.argsort(keys, axis=-1)
 
     def subset_masks(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()):
         """The uniform k-subsets of :meth:`subsets` as bool masks (R, *shape, d), on the host."""
@@ -229,4 +229,4 @@ class DeviceStreams(ReplicaStreams):
 
     def subsets(self, purpose: str, d: int, k: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         keys = self.uniform(purpose, tuple(shape) + (d,)).cpu().numpy()
-        return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < d else np.argsort(keys, axis=-1)
+        return native_rng.numpy_smallest_k(keys, k) if k < d else np.argsort(keys, axis=-1)
