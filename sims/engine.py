@@ -175,7 +175,8 @@ def _advance(jobs: list[Job], bar) -> tuple:
     scale = config.run.divergence_factor * (1 + (0 if problem.x_star is None else np.linalg.norm(problem.x0 - problem.x_star)))
     alive = np.ones(R, dtype=bool)
     diverged_at = np.full(R, -1, dtype=np.int64)
-    totals = {"bits_up": np.zeros(R), "bits_down": np.zeros(R), "grad_evals": np.zeros(R), "participation": np.zeros(R)}
+    sums = np.zeros((len(TOTALS), R))  # one add a round for the four running totals
+    totals = dict(zip(TOTALS, sums))  # their rows, by name
     h = setup.setting.n_honest
     rows: list[dict[str, np.ndarray]] = []
 
@@ -192,14 +193,12 @@ def _advance(jobs: list[Job], bar) -> tuple:
 
     record(0, state.x)
     everyone_alive = True  # totals then add without a per-round np.where
-    per_round = _PerRoundTotals(h)
+    per_round = _PerRoundTotals(h, R)
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
             state, info = algo.step(state, setup)
-            up, took_part = per_round(info)
-            for name, value in (("bits_up", up), ("bits_down", info.bits_down),
-                                ("grad_evals", info.grad_evals), ("participation", took_part)):
-                totals[name] += value if everyone_alive else np.where(alive, value, 0.0)
+            increments = per_round(info)
+            sums += increments if everyone_alive else np.where(alive, increments, 0.0)
             near = _deviation(state.x, x0, xp) <= scale  # NaN compares False: caught here
             if not (everyone_alive and near.all()):
                 bad = alive & ~near
@@ -219,27 +218,34 @@ def _advance(jobs: list[Job], bar) -> tuple:
     return rows, diverged_at, to_numpy(state.x), tail
 
 
+TOTALS = ("bits_up", "bits_down", "grad_evals", "participation")
+
+
 class _PerRoundTotals:
-    """A round's bits up averaged over its senders [R] and its honest participation [R] (1.0 when
-    every honest worker took part), computed once for a repeated read-only array (the constant bits
-    and full participation most algorithms return every round: its values cannot change)."""
+    """A round's increments of :data:`TOTALS` [4, R]: bits up averaged over its senders, bits down,
+    gradient evaluations, honest participation (1.0 when every honest worker took part).  Computed
+    once for repeated read-only fields (the constant bits and full participation most algorithms
+    return every round: their values cannot change)."""
 
-    def __init__(self, h: int):
-        self.h = h
-        self._bits: Any = None
-        self._part: Any = None
+    def __init__(self, h: int, R: int):
+        self.h, self.R = h, R
+        self._fields: tuple = ()
+        self._increments = np.empty((len(TOTALS), R))
 
-    def __call__(self, info) -> tuple[Any, Any]:
+    def __call__(self, info) -> np.ndarray:
+        fields = (info.bits_up, info.bits_down, info.grad_evals, info.participated)
+        if (len(self._fields) == len(fields) and all(a is b for a, b in zip(fields, self._fields))
+                and not any(isinstance(a, np.ndarray) and a.flags.writeable for a in fields)):
+            return self._increments
         bits, part = info.bits_up, info.participated
-        if bits is not self._bits or bits.flags.writeable:
-            self._bits = bits
-            self._up = np.add.reduce(bits, axis=1) / bits.shape[1]  # np.mean's numbers, less overhead
-        if part is not self._part or part is None or part.flags.writeable:
-            self._part = part
-            honest = None if part is None else part[:, :self.h]
-            # rounds an honest worker took part in, averaged over the honest workers (= t when all do)
-            self._took_part = 1.0 if honest is None or honest.all() else np.mean(honest, axis=1)
-        return self._up, self._took_part
+        honest = None if part is None else part[:, :self.h]
+        out = np.empty((len(TOTALS), self.R))  # fresh: a caller may hold the last one
+        out[0] = np.add.reduce(bits, axis=1) / bits.shape[1]  # np.mean's numbers, less overhead
+        out[1], out[2] = info.bits_down, info.grad_evals
+        # rounds an honest worker took part in, averaged over the honest workers (= t when all do)
+        out[3] = 1.0 if honest is None or honest.all() else np.mean(honest, axis=1)
+        self._fields, self._increments = fields, out
+        return out
 
 
 def _deviation(x, x0, xp) -> np.ndarray:

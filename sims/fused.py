@@ -182,11 +182,11 @@ def _oracle_kernel(s1, curv, b, scale, out):  # pragma: no cover - compiled by n
 _oracle = None if numba is None else numba.njit(nogil=True, cache=True)(_oracle_kernel)
 
 
-def quadratic_oracle_applies(out, curv) -> bool:
-    """True when numba is installed and ``out`` [R,h,d] and ``curv`` [R,d] are numpy float arrays of one dtype."""
-    return (_oracle is not None and isinstance(out, np.ndarray) and isinstance(curv, np.ndarray) and out.ndim == 3
-            and out.dtype in (np.float32, np.float64) and curv.dtype == out.dtype
-            and curv.shape == (out.shape[0], out.shape[2]) and out.flags.c_contiguous)
+def quadratic_oracle_applies(x, dtype, d: int) -> bool:
+    """True when numba is installed and the iterates ``x`` are a numpy float [R, d] array of the
+    streams' ``dtype`` (the oracle's normals and so its gradients come in that dtype)."""
+    return (_oracle is not None and isinstance(x, np.ndarray) and x.dtype == dtype
+            and x.dtype in (np.float32, np.float64) and x.ndim == 2 and x.shape[1] == d)
 
 
 def quadratic_oracle(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: float, out: np.ndarray) -> np.ndarray:
@@ -198,19 +198,19 @@ def quadratic_oracle(s1: np.ndarray, curv: np.ndarray, b: np.ndarray, scale: flo
     return _oracle(c(s1, dtype=out.dtype), c(curv), c(b, dtype=out.dtype), np.asarray([scale], dtype=out.dtype), out)
 
 
-def _oracle_on_kernel(s1, y, shift, gain, b, scale, z, coords, out):  # pragma: no cover - numba
-    R, h, k = out.shape
+def _oracle_on_kernel(s1, y, shift, gain, b, scale, z, coords):  # pragma: no cover - numba
+    R, h, k = z.shape
     a = scale[0]
+    curv = np.empty(k, dtype=z.dtype)
     for r in range(R):
         for j in range(k):  # the curvature term on S only: (y - shift) * gain, rounded as numpy's
             c = coords[r, j]
-            out[r, 0, j] = (y[r, c] - shift[c]) * gain[c]
-        for i in range(h - 1, -1, -1):  # row 0 holds the curvature term until the last
-            o, zi = out[r, i], z[r, i]
+            curv[j] = (y[r, c] - shift[c]) * gain[c]
+        for i in range(h):
+            o = z[r, i]
             for j in range(k):
-                c = coords[r, j]
-                o[j] = (s1[i] * out[r, 0, j] - b[i, c]) + zi[c] * a  # the numbers of _oracle_kernel
-    return out
+                o[j] = (s1[i] * curv[j] - b[i, coords[r, j]]) + o[j] * a  # the numbers of _oracle_kernel
+    return z
 
 
 _oracle_on = None if numba is None else numba.njit(nogil=True, cache=True)(_oracle_on_kernel)
@@ -218,13 +218,15 @@ _oracle_on = None if numba is None else numba.njit(nogil=True, cache=True)(_orac
 
 def quadratic_oracle_on(s1: np.ndarray, y: np.ndarray, shift: np.ndarray, gain: np.ndarray, b: np.ndarray,
                         scale: float, z: np.ndarray, coords: np.ndarray) -> np.ndarray:
-    """:func:`quadratic_oracle` over the standard normals ``z`` [R,h,d] on the coordinates
-    ``coords`` [R,k] only, its ``curv`` = ``(y - shift) * gain`` ([R,d], [d], [d]) formed there
-    too: [R,h,k], bit for bit the full oracle's ``g[r, :, coords[r]]``.  The diagonal quadratic
-    passes (x, its center, its eigenvalues), a dense one (A_bar (x - c), 0, 1), exactly itself."""
+    """:func:`quadratic_oracle` on the coordinates ``coords`` [R,k] only, in place over the standard
+    normals there, ``z`` [R,h,k] (:meth:`sims.rng.ReplicaStreams.normal_on`), its ``curv`` =
+    ``(y - shift) * gain`` ([R,d], [d], [d]) formed on them too: bit for bit the full oracle's
+    ``g[r, :, coords[r]]``.  The diagonal quadratic passes (x, its center, its eigenvalues), a
+    dense one (A_bar (x - c), 0, 1), exactly itself."""
     assert _oracle_on is not None, "numba is not installed"
     c = np.ascontiguousarray
     dt = z.dtype
-    out = np.empty(z.shape[:2] + coords.shape[1:], dtype=dt)
+    assert z.flags.c_contiguous and z.shape[::2] == coords.shape, "z [R,h,k] (C order) at coords [R,k]"
     return _oracle_on(c(s1, dtype=dt), c(y), c(shift, dtype=dt), c(gain, dtype=dt), c(b, dtype=dt),
-                      np.asarray([scale], dtype=dt), c(z), c(coords), out)
+                      np.asarray([scale], dtype=dt), z, c(coords))
+

@@ -8,8 +8,9 @@ in the same state (tested bit for bit, tails included, and interleaved with nump
 It costs no Python call per replica, and numba's inlined ziggurat is faster than numpy's call:
 on the 2-core Xeon, 64 rows of 1600 float64 normals take 0.24 ms against 0.87 ms, 64 rows of 100
 uniforms 8 us against 38 us.  The float32 rows run :func:`sims.ziggurat.standard_normal_float32`'s
-word order over words stepped from the generators' own PCG64 states, four replicas at a time
-(:mod:`sims.pcg64`).  Uniform k-subsets as masks (:func:`smallest_k_masks`) come from one pass per
+word order over words stepped from the generators' own PCG64 states (:mod:`sims.pcg64`).  The
+``_on`` kernels draw the same rows but store only the columns a round reads (each row through a
+small buffer: :meth:`sims.rng.ReplicaStreams.normal_on`).  Uniform k-subsets as masks (:func:`smallest_k_masks`) come from one pass per
 row over the keys: the sets numpy's ``argpartition`` marks, at about a quarter of its and the
 scatter's time (64 rows of 100 keys, k = 10: 13 us against 53 us on a 2-core EPYC).
 
@@ -42,6 +43,35 @@ def _normal_rows_kernel(gens, out):  # pragma: no cover - compiled by numba
         for c in range(row.shape[0]):
             row[c] = g.standard_normal()  # numpy's float64 ziggurat, word for word
     return out
+
+
+def _normal_rows_on_kernel(gens, buf, coords, out):  # pragma: no cover - compiled by numba
+    """out[r, i, j] = the normal at (i, coords[r, j]) of replica r's h rows of d = len(buf) normals
+    (every normal drawn in _normal_rows_kernel's order, each row through ``buf``); False, nothing
+    drawn, when a coordinate lies outside [0, d)."""
+    d = buf.shape[0]
+    if not _inside(coords, d):
+        return False
+    for r in range(len(gens)):
+        g = gens[r]
+        cr = coords[r]
+        for i in range(out.shape[1]):
+            for c in range(d):
+                buf[c] = g.standard_normal()
+            o = out[r, i]
+            for j in range(cr.shape[0]):
+                o[j] = buf[cr[j]]
+    return True
+
+
+def _inside_kernel(coords, d):  # pragma: no cover - compiled by numba (inlined)
+    """Whether every coordinate lies in [0, d) (unchecked indexing would read outside the buffer;
+    a raise inside the drawing loop would slow it by 7 %)."""
+    for r in range(coords.shape[0]):
+        for j in range(coords.shape[1]):
+            if coords[r, j] < 0 or coords[r, j] >= d:
+                return False
+    return True
 
 
 def _uniform_rows_kernel(gens, out):  # pragma: no cover - compiled by numba
@@ -112,21 +142,34 @@ def _smallest_k_kernel(keys, k, mask, coords):  # pragma: no cover - compiled by
 
 
 def _normal32_rows_kernel(states, out, extra, refill):  # pragma: no cover - compiled by numba
-    """sims.ziggurat.standard_normal_float32 on each row, the words of four replicas drawn in one
-    loop (sims.pcg64): ceil(m/2) + extra words, halves low first, and on an exhausted overflow
-    ``refill`` more words with the sample that ran out restarted."""
+    """sims.ziggurat.standard_normal_float32 on each row over words stepped from the replica's
+    PCG64 state (sims.pcg64): ceil(m/2) + extra words, halves low first, and on an exhausted
+    overflow ``refill`` more words with the sample that ran out restarted."""
     R, m = out.shape
-    words = np.empty((4, (m + 1) // 2 + extra), dtype=np.uint64)
-    for first in range(0, R, 4):
-        group = min(4, R - first)
-        if group == 4:
-            _fill_words4(states[first], states[first + 1], states[first + 2], states[first + 3], words)
-        else:
-            for i in range(group):
-                _fill_words(states[first + i], words[i])
-        for i in range(group):
-            _normal32_row(states[first + i], words[i].view(np.uint32), out[first + i], refill)
+    words = np.empty((m + 1) // 2 + extra, dtype=np.uint64)
+    for r in range(R):
+        _fill_words(states[r], words)
+        _normal32_row(states[r], words.view(np.uint32), out[r], refill)
     return out
+
+
+def _normal32_rows_on_kernel(states, buf, coords, out, extra, refill):  # pragma: no cover - numba
+    """_normal32_rows_kernel's numbers read at (i, coords[r, j]), each replica's h rows of d
+    numbers drawn into ``buf`` [h d]; False, nothing drawn, when a coordinate lies outside [0, d)."""
+    h, k = out.shape[1], out.shape[2]
+    d = buf.shape[0] // h
+    if not _inside(coords, d):
+        return False
+    words = np.empty((buf.shape[0] + 1) // 2 + extra, dtype=np.uint64)
+    for r in range(len(states)):
+        cr = coords[r]
+        _fill_words(states[r], words)
+        _normal32_row(states[r], words.view(np.uint32), buf, refill)
+        for i in range(h):
+            o = out[r, i]
+            for j in range(k):
+                o[j] = buf[i * d + cr[j]]
+    return True
 
 
 def _normal32_row_kernel(state, words, row, refill):  # pragma: no cover - compiled by numba
@@ -144,13 +187,16 @@ def _normal32_row_kernel(state, words, row, refill):  # pragma: no cover - compi
 
 
 _normal_rows = None if numba is None else numba.njit(nogil=True, cache=True)(_normal_rows_kernel)
+_inside = None if numba is None else numba.njit(inline="always")(_inside_kernel)
+_normal_rows_on = None if numba is None else numba.njit(nogil=True, cache=True)(_normal_rows_on_kernel)
 _uniform_rows = None if numba is None else numba.njit(nogil=True, cache=True)(_uniform_rows_kernel)
 _kth_key = None if numba is None else numba.njit(inline="always")(_kth_key_kernel)
 _smallest_k = None if numba is None else numba.njit(nogil=True, cache=True)(_smallest_k_kernel)
 # the kernels read these compiled globals when they are compiled
-_fill_words, _fill_words4 = pcg64.fill_words, pcg64.fill_words4
+_fill_words = pcg64.fill_words
 _normal32_row = numba.njit(nogil=True, cache=True)(_normal32_row_kernel) if FLOAT32 else None
 _normal32_rows = numba.njit(nogil=True, cache=True)(_normal32_rows_kernel) if FLOAT32 else None
+_normal32_rows_on = numba.njit(nogil=True, cache=True)(_normal32_rows_on_kernel) if FLOAT32 else None
 
 
 def generator_list(generators: list[np.random.Generator]):
@@ -163,6 +209,20 @@ def standard_normal_rows(gens, out: np.ndarray) -> np.ndarray:
     """Row r of the C-ordered float64 [R, m] ``out`` = ``gens[r].standard_normal(m)``."""
     assert _normal_rows is not None, "numba is not installed"
     return _normal_rows(gens, out)
+
+
+def standard_normal_rows_on(gens, shape: tuple[int, int], coords: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out [R, h, k] = ``gens[r].standard_normal(shape)[:, coords[r]]`` for shape = (h, d): every
+    normal drawn, in that order, only the k columns stored (no [R, h, d] array)."""
+    assert _normal_rows_on is not None, "numba is not installed"
+    if not _normal_rows_on(gens, np.empty(shape[1], dtype=np.float64), coords, out):
+        raise outside(coords, shape[1])
+    return out
+
+
+def outside(coords: np.ndarray, d: int) -> IndexError:
+    """The error for coordinates outside [0, d) (native and numpy paths alike)."""
+    return IndexError(f"coordinates must lie in [0, {d}), got {coords.min()} .. {coords.max()}")
 
 
 def uniform_rows(gens, out: np.ndarray) -> np.ndarray:
@@ -178,6 +238,18 @@ def standard_normal_float32_rows(states, out: np.ndarray) -> np.ndarray:
     assert FLOAT32 and _normal32_rows is not None, "numba is not installed"
     m = out.shape[1]
     return _normal32_rows(states, out, overflow_words(m), REFILL_WORDS)
+
+
+def standard_normal_float32_rows_on(states, shape: tuple[int, int], coords: np.ndarray,
+                                    out: np.ndarray) -> np.ndarray:
+    """:func:`standard_normal_float32_rows` over rows of h d numbers, shape = (h, d), stored only
+    at the columns ``coords`` [R, k]: out [R, h, k] float32."""
+    assert FLOAT32 and _normal32_rows_on is not None, "numba is not installed"
+    h, d = shape
+    if not _normal32_rows_on(states, np.empty(h * d, dtype=np.float32), coords, out, overflow_words(h * d),
+                             REFILL_WORDS):
+        raise outside(coords, d)
+    return out
 
 
 def numpy_smallest_k(keys: np.ndarray, k: int) -> np.ndarray:

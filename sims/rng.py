@@ -122,6 +122,25 @@ class ReplicaStreams:
                 g.standard_normal(out=row)
         return out
 
+    def normal_on(self, purpose: str, shape: tuple[int, int], coords: np.ndarray) -> np.ndarray:
+        """The numbers of :meth:`normal` (``purpose``, shape = (h, d)) at the columns ``coords``
+        [R, k] of each replica: [R, h, k].  Every normal is drawn (the same draws, the generators
+        end where :meth:`normal` leaves them); with numba each replica's h d numbers pass through a
+        small buffer instead of an [R, h, d] array."""
+        h, d = shape
+        coords = np.ascontiguousarray(coords, dtype=np.int64)
+        if coords.ndim != 2 or coords.shape[0] != self.R:
+            raise ValueError(f"normal_on: coords must be [R = {self.R}, k], got shape {coords.shape}")
+        out = np.empty((self.R, h, coords.shape[1]), dtype=self.dtype)
+        states = self.native_states(purpose) if self.dtype == np.float32 and native_rng.FLOAT32 else None
+        if states is not None:
+            return native_rng.standard_normal_float32_rows_on(states, (h, d), coords, out)
+        if self.dtype == np.float64 and native_rng.AVAILABLE:
+            return native_rng.standard_normal_rows_on(self.native_generators(purpose), (h, d), coords, out)
+        if coords.size and (coords.min() < 0 or coords.max() >= d):
+            raise native_rng.outside(coords, d)
+        return np.take_along_axis(self.normal(purpose, (h, d)), coords[:, None, :], axis=-1)
+
     def uniform(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
         out = np.empty((self.R,) + tuple(shape))
         flat = out.reshape(self.R, -1)
@@ -210,6 +229,14 @@ class DeviceStreams(ReplicaStreams):
         import torch
 
         return self._fill(purpose, shape, getattr(torch, self.dtype.name), "normal_")
+
+    def normal_on(self, purpose: str, shape: tuple[int, int], coords: np.ndarray):
+        """:meth:`normal` at the columns ``coords`` [R, k]: a device tensor [R, h, k]."""
+        import torch
+
+        z = self.normal(purpose, shape)
+        idx = torch.as_tensor(np.asarray(coords, dtype=np.int64), device=z.device)
+        return torch.take_along_dim(z, idx[:, None, :].expand(-1, shape[0], -1), dim=-1)
 
     def uniform(self, purpose: str, shape: tuple[int, ...]):
         import torch

@@ -24,7 +24,7 @@ if the overflow runs out (rarely: :math:`E` covers several times the expected ne
 are read and the sample that ran out restarts with the longer overflow (same prefix, same result).
 Unused overflow words are discarded.  With numba (the ``fast`` extra) one compiled pass fills a row;
 without it a vectorised fast path and a Python slow path make the same numbers (tested bit for bit),
-at ~30 ns a number instead of ~2.3 ns (the words stepped four generators at a time, :mod:`sims.pcg64`).
+at ~30 ns a number instead of ~2.3 ns (the words stepped in lanes, :mod:`sims.pcg64`).
 """
 from __future__ import annotations
 

@@ -233,6 +233,8 @@ class Chain:
         out, s = self.agg.aggregate(x, f=f, state=state[-1], streams=streams)
         return out, tuple(new) + (s,)
 
+    aggregate.guarded = True  # type: ignore[attr-defined]  # its stages' guards check every output: no second pass
+
     def __call__(self, x, f: int, streams=None):
         return self.aggregate(x, f=f, streams=streams)[0]
 

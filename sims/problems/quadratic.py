@@ -161,12 +161,13 @@ class Quadratic(Problem):
         return fused.quadratic_oracle(self._s1, self._curv(x), self._b, self._noise_scale, z)
 
     def sample_grad_on(self, x, streams, coords):
-        """:meth:`sample_grad` on ``coords`` [R,k]: every normal is drawn (the stream), the gradient
-        (its curvature term too, on the diagonal form) is formed on the k coordinates only
+        """:meth:`sample_grad` on ``coords`` [R,k]: every normal is drawn (the stream) but only those
+        on the coordinates are kept (:meth:`sims.rng.ReplicaStreams.normal_on`), and the gradient
+        (its curvature term too, on the diagonal form) is formed there, in place over them
         (:func:`sims.fused.quadratic_oracle_on`), bit for bit."""
-        z = self._fused_normals(x, streams)
-        if z is None:
+        if not self._fused_oracle(x, streams):
             return super().sample_grad_on(x, streams, coords)
+        z = streams.normal_on("oracle", (self.n_honest, self.d), coords)  # xi [R,h,k], every normal drawn
         y, shift, gain = (x, self._c, self._eig) if self._A is None else (self._curv(x), *self._identity)
         return fused.quadratic_oracle_on(self._s1, y, shift, gain, self._b, self._noise_scale, z, coords)
 
@@ -180,17 +181,19 @@ class Quadratic(Problem):
         """(0, 1) over the coordinates: the curvature term (y - 0) * 1 = y exactly."""
         return np.zeros(self.d, dtype=self.backend.dtype), np.ones(self.d, dtype=self.backend.dtype)
 
+    def _fused_oracle(self, x, streams) -> bool:
+        """Whether the fused Gaussian oracle applies: numba, sigma > 0, host streams, x a numpy
+        [R,d] of their dtype."""
+        spec = self.spec
+        return (spec.oracle == "gaussian" and spec.sigma > 0 and type(streams) is ReplicaStreams
+                and fused.quadratic_oracle_applies(x, streams.dtype, self.d))
+
     def _fused_normals(self, x, streams):
         """The oracle's standard normals [R,h,d], drawn from ``streams``, when the fused Gaussian
-        oracle applies (numpy, numba, sigma > 0, host streams, x [R,d] of their dtype), else None
-        (nothing drawn)."""
-        spec = self.spec
-        if not (spec.oracle == "gaussian" and spec.sigma > 0 and type(streams) is ReplicaStreams):
+        oracle applies (:meth:`_fused_oracle`), else None (nothing drawn)."""
+        if not self._fused_oracle(x, streams):
             return None
-        z = np.empty((x.shape[0], self.n_honest, self.d), dtype=streams.dtype)
-        if not fused.quadratic_oracle_applies(z, x):
-            return None
-        return streams.normal_into("oracle", z)
+        return streams.normal_into("oracle", np.empty((x.shape[0], self.n_honest, self.d), dtype=streams.dtype))
 
     def stochastic_grad(self, x, sample):
         g = self.full_grad(x)

@@ -77,7 +77,7 @@ def test_fused_quadratic_oracle_equals_draw_then_stochastic_grad(monkeypatch, dt
     p = QuadraticSpec(d=37, G=1.0, B=0.3, sigma=0.7, form=form).build(6, Backend("numpy", dtype))
     x = np.random.default_rng(1).standard_normal((4, 37)).astype(dtype)
     fast_streams, slow_streams = (ReplicaStreams([0, 0, 1, 1], [0, 1, 0, 1], dtype) for _ in range(2))
-    assert fused.quadratic_oracle_applies(np.empty((4, 6, 37), dtype), x)
+    assert fused.quadratic_oracle_applies(x, np.dtype(dtype), 37) and not fused.quadratic_oracle_applies(x, np.dtype(dtype), 36)
     fast = [p.sample_grad(x, fast_streams) for _ in range(2)]  # two rounds: the streams advance alike
     monkeypatch.setattr(fused, "_oracle", None)
     slow = [p.sample_grad(x, slow_streams) for _ in range(2)]

@@ -124,16 +124,33 @@ def test_unrolled_kernel_rejects_a_bad_key(n, trim):
         network.unrolled_kernel(n, trim)
 
 
-@pytest.mark.parametrize("n", [2, 5, 8, 20, 50])
-def test_batcher_network_sorts_every_zero_one_input(n):
-    """A comparator network sorts every input iff it sorts every 0-1 input (the 0-1 principle);
-    checked exhaustively for n <= 20 (random 0-1 inputs above)."""
-    pairs = network.batcher_pairs(n)
-    rng = np.random.default_rng(0)
-    cases = (np.array([[(m >> i) & 1 for i in range(n)] for m in range(2**n)]) if n <= 16
-             else rng.integers(0, 2, size=(20000, n)))
-    v = cases.T.astype(float).copy()  # [n, cases]
+def zero_one_sorted(pairs, n: int, samples: int = 0) -> bool:
+    """Whether the network sorts every 0-1 input of n wires (hence every input: the 0-1 principle).
+    Bit-sliced: wire w holds bit w of every input number 0 .. 2^n - 1 (one bit per input), a
+    comparator is (AND, OR); with ``samples`` > 0, that many random 0-1 inputs instead."""
+    if samples:
+        bits = list(np.random.default_rng(0).integers(0, 2, size=(n, samples)).astype(bool))
+    else:
+        inputs = np.arange(2**n, dtype=np.int64)
+        bits = [((inputs >> w) & 1).astype(bool) for w in range(n)]
+    wires = [np.packbits(b) for b in bits]
     for i, j in pairs:
-        lo, hi = np.minimum(v[i], v[j]), np.maximum(v[i], v[j])
-        v[i], v[j] = lo, hi
-    assert np.all(np.diff(v, axis=0) >= 0)
+        wires[i], wires[j] = wires[i] & wires[j], wires[i] | wires[j]
+    return all(not (wires[w] & ~wires[w + 1]).any() for w in range(n - 1))
+
+
+@pytest.mark.parametrize("n", [2, 5, 8, 16, 20, 50])
+def test_the_kernels_networks_sort_every_zero_one_input(n):
+    """Exhaustive for n <= 20 (2^20 inputs), Batcher's and the published n = 20 network alike;
+    random 0-1 inputs at n = 50."""
+    samples = 0 if n <= 20 else 50_000
+    assert zero_one_sorted(network.sorting_pairs(n), n, samples)
+    assert zero_one_sorted(network.batcher_pairs(n), n, samples)
+
+
+def test_the_zero_one_check_refuses_a_network_one_comparator_short():
+    """The check can fail: the n = 20 network without any one of its comparators does not sort."""
+    pairs = [tuple(p) for p in network.sorting_pairs(20)]
+    assert len(pairs) == 91 < len(network.batcher_pairs(20))
+    for drop in (0, 45, 90):
+        assert not zero_one_sorted(pairs[:drop] + pairs[drop + 1:], 20)

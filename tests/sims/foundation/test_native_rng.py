@@ -2,6 +2,8 @@
 the streams draw the same numbers with and without numba."""
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -123,6 +125,45 @@ def test_subset_coordinates_list_the_subset_masks_sets_with_and_without_numba():
         calls = coordinates()
     np.testing.assert_array_equal(native, listed(mask))
     np.testing.assert_array_equal(calls, listed(mask))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape", [(16, 100), (3, 7)])
+def test_normals_on_coordinates_are_the_full_draws_columns_with_and_without_numba(dtype, shape):
+    """normal_on draws every normal (the generators end where normal leaves them) and returns the
+    full draw's columns at each replica's coordinates: equal to normal + take_along_axis."""
+    h, d = shape
+    coords = np.sort(np.random.default_rng(d).random((3, d)).argsort(axis=1)[:, : d // 3 + 1], axis=1)
+    coords[2] = coords[2][::-1]  # any order, repeats allowed
+    coords[2, 0] = coords[2, 1]
+
+    def draws():
+        streams = ReplicaStreams([4, 4, 9], [0, 1, 2], dtype)
+        first = streams.normal_on("oracle", (h, d), coords)
+        return first, streams.normal_on("oracle", (h, d), coords), streams.normal("oracle", (5,))
+
+    full = ReplicaStreams([4, 4, 9], [0, 1, 2], dtype)
+    want = [np.take_along_axis(full.normal("oracle", (h, d)), coords[:, None, :], axis=-1) for _ in range(2)]
+    want.append(full.normal("oracle", (5,)))
+    native = draws()
+    with native_rng.numpy_calls():
+        calls = draws()
+    for got in (native, calls):
+        assert got[0].shape == (3, h, coords.shape[1]) and got[0].dtype == np.dtype(dtype)
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [-1, 100])
+def test_normals_on_a_coordinate_outside_the_dimension_are_refused(bad):
+    coords = np.zeros((2, 3), dtype=np.int64)
+    coords[1, 2] = bad
+    for numpy_calls in (False, True):
+        with native_rng.numpy_calls() if numpy_calls else contextlib.nullcontext():
+            with pytest.raises(IndexError, match=r"outside \[0, d\)|must lie in \[0, 100\)"):
+                ReplicaStreams([1, 2], [0, 1]).normal_on("oracle", (4, 100), coords)
+    with pytest.raises(ValueError, match=r"coords must be \[R = 2, k\]"):
+        ReplicaStreams([1, 2], [0, 1]).normal_on("oracle", (4, 100), coords[0])
 
 
 @pytest.mark.parametrize("k", [0, 10, 11])

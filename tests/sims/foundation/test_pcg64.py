@@ -24,13 +24,18 @@ def test_one_generators_words_are_random_raws_and_its_state_moves_on_as_numpys()
     np.testing.assert_array_equal(np.random.Generator(ours).standard_normal(9), np.random.Generator(theirs).standard_normal(9))
 
 
-def test_four_generators_in_one_loop_each_give_their_own_words():
-    ours, theirs = twins(4)
-    words = np.empty((4, 777), dtype=np.uint64)
-    pcg64.fill_words4(*[pcg64._state_view(g) for g in ours], words)
-    for row, a, b in zip(words, ours, theirs):
-        np.testing.assert_array_equal(row, b.random_raw(777))
-        assert a.state == b.state
+@pytest.mark.parametrize("m", [0, 1, 2 * pcg64.LANES - 1, 2 * pcg64.LANES, 2 * pcg64.LANES + 1,
+                               3 * pcg64.LANES - 1, 777])
+def test_the_lanes_give_random_raws_words_at_every_length(m):
+    """Below 2 W words the steps are scalar, from 2 W on the lanes jump; whole blocks and a rest,
+    the state after them numpy's, so the next call continues the stream."""
+    (ours,), (theirs,) = twins(1, seed=m)
+    view, words = pcg64._state_view(ours), np.empty(m, dtype=np.uint64)
+    pcg64.fill_words(view, words)
+    np.testing.assert_array_equal(words, theirs.random_raw(m))
+    assert ours.state == theirs.state
+    pcg64.fill_words(view, words)
+    np.testing.assert_array_equal(words, theirs.random_raw(m))
 
 
 def test_the_layout_check_refuses_a_state_read_in_another_order(monkeypatch):
@@ -55,7 +60,7 @@ def test_other_bit_generators_get_no_state_views():
 
 @pytest.mark.parametrize("R", [1, 3, 4, 9])
 def test_float32_normals_are_the_same_without_the_compiled_steps(monkeypatch, R):
-    """Groups of four and the remainder: the rows equal the per-replica numpy-word path."""
+    """The rows equal the per-replica numpy-word path, for any number of replicas."""
     def numbers():
         streams = ReplicaStreams([5] * R, range(R), "float32")
         return streams.normal("oracle", (3, 333)), streams.normal("oracle", (10,))
@@ -76,7 +81,7 @@ def test_the_state_views_keep_their_generators_alive():
     views = pcg64.state_views([np.random.Generator(np.random.PCG64(np.random.SeedSequence([11, i]))) for i in range(4)])
     gc.collect()
     _, theirs = twins(4)
-    words = np.empty((4, 50), dtype=np.uint64)
-    pcg64.fill_words4(views[0], views[1], views[2], views[3], words)
-    for row, b in zip(words, theirs):
-        np.testing.assert_array_equal(row, b.random_raw(50))
+    for view, b in zip(views, theirs):
+        words = np.empty(50, dtype=np.uint64)
+        pcg64.fill_words(view, words)
+        np.testing.assert_array_equal(words, b.random_raw(50))

@@ -88,3 +88,13 @@ def test_device_masks_keep_k_coordinates_and_a_subset_keeps_its_generators():
     part = streams.subset(np.array([2]))
     np.testing.assert_array_equal(part.normal("oracle", (4,)).numpy()[0],
                                   DeviceStreams([0], [2]).subset(np.array([0])).normal("oracle", (4,)).numpy()[0])
+
+
+@requires_torch
+def test_device_normals_on_coordinates_are_their_full_draws_columns():
+    from sims.rng import DeviceStreams
+
+    coords = np.array([[0, 3], [4, 1]])
+    got = DeviceStreams([0, 1], [0, 1]).normal_on("oracle", (3, 5), coords)
+    full = DeviceStreams([0, 1], [0, 1]).normal("oracle", (3, 5)).numpy()
+    np.testing.assert_array_equal(got.numpy(), np.take_along_axis(full, coords[:, None, :], axis=-1))
