@@ -23,6 +23,11 @@ three, with the same operations in the same order (bit for bit the numpy express
   product, the shift, the noise scaling, the sum) and no [R,h,d] temporary.
   :func:`quadratic_oracle_on` forms it on the mask's coordinates only (every normal still drawn).
 
+* :func:`distance`: :math:`\|x_r - x_{0,r}\|` per replica (the engine's divergence test) in one
+  call for d <= 128, the squares summed in numpy's pairwise order (below 8 terms in a row, up to
+  128 in 8 running sums: the order ``np.add.reduce`` takes along a contiguous axis), so numpy's
+  numbers at 4 us instead of 6.6 us for [64, 100].
+
 Without numba :func:`applies` is False and the callers keep their numpy expression.
 """
 from __future__ import annotations
@@ -229,4 +234,75 @@ def quadratic_oracle_on(s1: np.ndarray, y: np.ndarray, shift: np.ndarray, gain: 
     assert z.flags.c_contiguous and z.shape[::2] == coords.shape, "z [R,h,k] (C order) at coords [R,k]"
     return _oracle_on(c(s1, dtype=dt), c(y), c(shift, dtype=dt), c(gain, dtype=dt), c(b, dtype=dt),
                       np.asarray([scale], dtype=dt), z, c(coords))
+
+
+PAIRWISE_BLOCK = 128  # numpy sums up to this many terms in one block; longer rows halve (recursion)
+
+
+def _pairwise_squares_kernel(a, lo, n):  # pragma: no cover - compiled by numba (inlined)
+    """sum of a[lo:lo+n]^2, n <= PAIRWISE_BLOCK, in numpy's pairwise order
+    (numpy/_core/src/umath/loops_utils.h.src) in a's dtype; numpy starts the reduction from 0,
+    which adds nothing to a sum of squares."""
+    if n < 8:
+        res = a[lo] * a[lo]
+        for i in range(lo + 1, lo + n):
+            res += a[i] * a[i]
+        return res
+    r0 = a[lo] * a[lo]
+    r1 = a[lo + 1] * a[lo + 1]
+    r2 = a[lo + 2] * a[lo + 2]
+    r3 = a[lo + 3] * a[lo + 3]
+    r4 = a[lo + 4] * a[lo + 4]
+    r5 = a[lo + 5] * a[lo + 5]
+    r6 = a[lo + 6] * a[lo + 6]
+    r7 = a[lo + 7] * a[lo + 7]
+    i = lo + 8
+    while i < lo + n - n % 8:
+        r0 += a[i] * a[i]
+        r1 += a[i + 1] * a[i + 1]
+        r2 += a[i + 2] * a[i + 2]
+        r3 += a[i + 3] * a[i + 3]
+        r4 += a[i + 4] * a[i + 4]
+        r5 += a[i + 5] * a[i + 5]
+        r6 += a[i + 6] * a[i + 6]
+        r7 += a[i + 7] * a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < lo + n:
+        res += a[i] * a[i]
+        i += 1
+    return res
+
+
+def _distance_kernel(x, x0, out):  # pragma: no cover - compiled by numba
+    R, d = x.shape
+    diff = np.empty(d, dtype=x.dtype)
+    for r in range(R):
+        for c in range(d):
+            diff[c] = x[r, c] - x0[r, c]
+        out[r] = np.sqrt(_pairwise_squares(diff, 0, d))
+    return out
+
+
+if numba is None:
+    _pairwise_squares = _distance = None
+else:
+    # not recursive (numba's disk cache of a recursive function crashed on reload): rows beyond
+    # one block keep numpy's expression
+    _pairwise_squares = numba.njit(inline="always")(_pairwise_squares_kernel)
+    _distance = numba.njit(nogil=True, cache=True)(_distance_kernel)
+
+
+def distance_applies(x, x0) -> bool:
+    """True when numba is installed and x, x0 are C-ordered numpy float [R, d] arrays of one dtype,
+    1 <= d <= PAIRWISE_BLOCK (one block of numpy's pairwise sum)."""
+    return (_distance is not None and type(x) is np.ndarray and type(x0) is np.ndarray and x.ndim == 2
+            and x.shape == x0.shape and 1 <= x.shape[1] <= PAIRWISE_BLOCK and x.dtype == x0.dtype
+            and x.dtype in (np.float32, np.float64) and x.flags.c_contiguous and x0.flags.c_contiguous)
+
+
+def distance(x: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """||x_r - x0_r|| [R], bit for bit ``np.sqrt(np.add.reduce((x - x0) ** 2, axis=1))``."""
+    assert _distance is not None and 1 <= x.shape[1] <= PAIRWISE_BLOCK, "numba, 1 <= d <= PAIRWISE_BLOCK"
+    return _distance(x, x0, np.empty(x.shape[0], dtype=x.dtype))
 

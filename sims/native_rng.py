@@ -10,9 +10,10 @@ on the 2-core Xeon, 64 rows of 1600 float64 normals take 0.24 ms against 0.87 ms
 uniforms 8 us against 38 us.  The float32 rows run :func:`sims.ziggurat.standard_normal_float32`'s
 word order over words stepped from the generators' own PCG64 states (:mod:`sims.pcg64`).  The
 ``_on`` kernels draw the same rows but store only the columns a round reads (each row through a
-small buffer: :meth:`sims.rng.ReplicaStreams.normal_on`).  Uniform k-subsets as masks (:func:`smallest_k_masks`) come from one pass per
-row over the keys: the sets numpy's ``argpartition`` marks, at about a quarter of its and the
-scatter's time (64 rows of 100 keys, k = 10: 13 us against 53 us on a 2-core EPYC).
+small buffer: :meth:`sims.rng.ReplicaStreams.normal_on`).  Uniform k-subsets as masks
+(:func:`smallest_k_masks`) come from one pass per row over the keys: the sets numpy's
+``argpartition`` marks, at about a quarter of its and the scatter's time (64 rows of 100 keys,
+k = 10: 13 us against 53 us on a 2-core EPYC).
 
 The generators travel as a ``numba.typed.List`` built once per (streams, purpose)
 (:func:`generator_list`, about 6 us a generator); it refers to the Python generators, which the
@@ -216,11 +217,11 @@ def standard_normal_rows_on(gens, shape: tuple[int, int], coords: np.ndarray, ou
     normal drawn, in that order, only the k columns stored (no [R, h, d] array)."""
     assert _normal_rows_on is not None, "numba is not installed"
     if not _normal_rows_on(gens, np.empty(shape[1], dtype=np.float64), coords, out):
-        raise outside(coords, shape[1])
+        raise out_of_range(coords, shape[1])
     return out
 
 
-def outside(coords: np.ndarray, d: int) -> IndexError:
+def out_of_range(coords: np.ndarray, d: int) -> IndexError:
     """The error for coordinates outside [0, d) (native and numpy paths alike)."""
     return IndexError(f"coordinates must lie in [0, {d}), got {coords.min()} .. {coords.max()}")
 
@@ -248,7 +249,7 @@ def standard_normal_float32_rows_on(states, shape: tuple[int, int], coords: np.n
     h, d = shape
     if not _normal32_rows_on(states, np.empty(h * d, dtype=np.float32), coords, out, overflow_words(h * d),
                              REFILL_WORDS):
-        raise outside(coords, d)
+        raise out_of_range(coords, d)
     return out
 
 

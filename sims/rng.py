@@ -138,7 +138,7 @@ class ReplicaStreams:
         if self.dtype == np.float64 and native_rng.AVAILABLE:
             return native_rng.standard_normal_rows_on(self.native_generators(purpose), (h, d), coords, out)
         if coords.size and (coords.min() < 0 or coords.max() >= d):
-            raise native_rng.outside(coords, d)
+            raise native_rng.out_of_range(coords, d)
         return np.take_along_axis(self.normal(purpose, (h, d)), coords[:, None, :], axis=-1)
 
     def uniform(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:

@@ -111,3 +111,48 @@ def test_quadratic_oracle_on_coordinates_reads_the_full_oracle(monkeypatch, dtyp
     monkeypatch.setattr(fused, "_oracle", None)  # without the fused oracle: the Problem default
     np.testing.assert_array_equal(p.sample_grad_on(x, on, coords),
                                   np.take_along_axis(p.sample_grad(x, full), coords[:, None, :], axis=2))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_distance_sums_the_squares_in_numpys_pairwise_order(dtype):
+    """Bit for bit numpy's ||x - x0|| at every length of one pairwise block (d = 1 .. 128: the
+    rows in a row, the 8 running sums and their rest), with NaN and inf; a plain running sum would
+    differ; longer rows keep numpy's expression."""
+    rng = np.random.default_rng(5)
+
+    def numpys(x, x0):
+        return np.sqrt(np.add.reduce((x - x0) ** 2, axis=1))
+
+    differs = 0
+    for d in range(1, fused.PAIRWISE_BLOCK + 1):
+        x = (rng.standard_normal((3, d)) * 10.0 ** rng.integers(-3, 4, size=(3, 1))).astype(dtype)
+        x0 = rng.standard_normal((3, d)).astype(dtype)
+        assert fused.distance_applies(x, x0)
+        got = fused.distance(x, x0)
+        assert got.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got, numpys(x, x0))
+        running = np.sqrt(np.cumsum((x - x0) ** 2, axis=1, dtype=dtype)[:, -1])
+        differs += int((running != got).any())
+    assert differs > 10  # the order matters: a running sum is refuted at many lengths
+    x[1, 5], x[2, 7] = np.nan, np.inf
+    np.testing.assert_array_equal(fused.distance(x, x0), numpys(x, x0))
+    assert not fused.distance_applies(x, x0.astype(np.float64 if dtype == "float32" else np.float32))
+    assert not fused.distance_applies(x[:, ::2], x0[:, ::2])
+    long = np.zeros((2, fused.PAIRWISE_BLOCK + 1), dtype)
+    assert not fused.distance_applies(long, long)
+
+
+def test_compiled_kernels_reload_from_numbas_disk_cache(tmp_path):
+    """A second process loads the kernels numba cached in the first and gets the same numbers (a
+    recursive kernel once crashed there)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from sims import fused; x = np.arange(12, dtype=np.float32).reshape(2, 6); "
+            "print(fused.distance(x, x * 0).tolist(), fused.distance(x.astype(float), x.astype(float) * 0).tolist())")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+            for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[1].stderr[-500:]
+    assert runs[0].stdout == runs[1].stdout != ""

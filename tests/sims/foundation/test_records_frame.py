@@ -39,3 +39,15 @@ def test_rows_with_other_keys_fall_back_to_the_concatenation():
     rows = _rows()
     rows[1] = {**rows[1], "acc": np.array([0.5, 0.6, 0.7])}
     pd.testing.assert_frame_equal(records_frame(COLUMNS, rows), _reference(COLUMNS, rows))
+
+
+def test_an_order_sorts_the_rows_as_a_stable_sort_values():
+    """Replicas out of order and repeated (two seeds of one replica): numpy's stable lexsort gives
+    sort_values' rows, on both paths."""
+    columns = {**COLUMNS, "replica": np.array([2, 0, 2])}
+    order = ("replica", "round")
+    for rows in (_rows(), [*_rows()[:1], {**_rows()[1], "acc": np.array([0.5, 0.6, 0.7])}]):
+        want = _reference(columns, rows).sort_values(list(order), kind="stable", ignore_index=True)
+        got = records_frame(columns, rows, order=order)
+        pd.testing.assert_frame_equal(got, want)
+        assert list(got["replica"]) == sorted(got["replica"])
