@@ -230,15 +230,15 @@ class _PerRoundTotals:
 
     def __init__(self, h: int, R: int):
         self.h, self.R = h, R
-        self._fields: tuple = ()
-        self._increments = np.empty((len(TOTALS), R))
+        self._fields: tuple = ()  # the fields the increments were computed from
+        self._increments: Any = None
 
     def __call__(self, info) -> np.ndarray:
         fields = (info.bits_up, info.bits_down, info.grad_evals, info.participated)
         if (len(self._fields) == len(fields) and all(a is b for a, b in zip(fields, self._fields))
                 and not any(isinstance(a, np.ndarray) and a.flags.writeable for a in fields)):
             return self._increments
-        bits, part = info.bits_up, info.participated
+        bits, _, _, part = fields
         honest = None if part is None else part[:, :self.h]
         out = np.empty((len(TOTALS), self.R))  # fresh: a caller may hold the last one
         out[0] = np.add.reduce(bits, axis=1) / bits.shape[1]  # np.mean's numbers, less overhead

@@ -22,7 +22,6 @@ three, with the same operations in the same order (bit for bit the numpy express
   the normals :math:`\xi` already drawn into the output: one pass where numpy makes four (the
   product, the shift, the noise scaling, the sum) and no [R,h,d] temporary.
   :func:`quadratic_oracle_on` forms it on the mask's coordinates only (every normal still drawn).
-
 * :func:`distance`: :math:`\|x_r - x_{0,r}\|` per replica (the engine's divergence test) in one
   call for d <= 128, the squares summed in numpy's pairwise order (below 8 terms in a row, up to
   128 in 8 running sums: the order ``np.add.reduce`` takes along a contiguous axis), so numpy's
@@ -305,4 +304,3 @@ def distance(x: np.ndarray, x0: np.ndarray) -> np.ndarray:
     """||x_r - x0_r|| [R], bit for bit ``np.sqrt(np.add.reduce((x - x0) ** 2, axis=1))``."""
     assert _distance is not None and 1 <= x.shape[1] <= PAIRWISE_BLOCK, "numba, 1 <= d <= PAIRWISE_BLOCK"
     return _distance(x, x0, np.empty(x.shape[0], dtype=x.dtype))
-
