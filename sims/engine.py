@@ -200,8 +200,8 @@ def _advance(jobs: list[Job], bar) -> tuple:
             state, info = algo.step(state, setup)
             increments = per_round(info)
             sums += increments if everyone_alive else np.where(alive, increments, 0.0)
-            near = _deviation(state.x, x0, xp) <= scale  # NaN compares False: caught here
-            if not (everyone_alive and near.all()):
+            if not (everyone_alive and _all_near(state.x, x0, scale, xp)):
+                near = _deviation(state.x, x0, xp) <= scale  # NaN compares False: caught here
                 bad = alive & ~near
                 if bad.any():
                     alive &= ~bad
@@ -232,11 +232,15 @@ class _PerRoundTotals:
         self.h, self.R = h, R
         self._fields: tuple = ()  # the fields the increments were computed from
         self._increments: Any = None
+        self._info: Any = None  # the last info whose fields were all read-only (it cannot change)
 
     def __call__(self, info) -> np.ndarray:
+        if info is self._info:  # the same immutable tuple of read-only fields (fused rounds)
+            return self._increments
         fields = (info.bits_up, info.bits_down, info.grad_evals, info.participated)
-        if (len(self._fields) == len(fields) and all(a is b for a, b in zip(fields, self._fields))
-                and not any(isinstance(a, np.ndarray) and a.flags.writeable for a in fields)):
+        read_only = not any(isinstance(a, np.ndarray) and a.flags.writeable for a in fields)
+        if read_only and len(self._fields) == len(fields) and all(a is b for a, b in zip(fields, self._fields)):
+            self._info = info
             return self._increments
         bits, _, _, part = fields
         honest = None if part is None else part[:, :self.h]
@@ -246,6 +250,7 @@ class _PerRoundTotals:
         # rounds an honest worker took part in, averaged over the honest workers (= t when all do)
         out[3] = 1.0 if honest is None or honest.all() else np.mean(honest, axis=1)
         self._fields, self._increments = fields, out
+        self._info = info if read_only else None
         return out
 
 
@@ -258,6 +263,14 @@ def _deviation(x, x0, xp) -> np.ndarray:
         diff = np.subtract(x, x0)
         return np.sqrt(np.add.reduce(np.multiply(diff, diff, out=diff), axis=1))
     return to_numpy(xp.sqrt(xp.sum((x - x0) ** 2, axis=1)))
+
+
+def _all_near(x, x0, scale, xp) -> bool:
+    """Whether every replica lies within ``scale`` of x0 (:func:`_deviation` <= scale; NaN: no), with
+    numba in one compiled call that stops at the first replica beyond (:func:`sims.fused.within`)."""
+    if fused.distance_applies(x, x0):
+        return fused.within(x, x0, scale)
+    return bool((_deviation(x, x0, xp) <= scale).all())
 
 
 def recorded_rounds(T: int, every: int) -> list[int]:

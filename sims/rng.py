@@ -144,7 +144,10 @@ class ReplicaStreams:
     def uniform(self, purpose: str, shape: tuple[int, ...]) -> np.ndarray:
         out = np.empty((self.R,) + tuple(shape))
         flat = out.reshape(self.R, -1)
-        if native_rng.AVAILABLE:
+        states = self.native_states(purpose) if native_rng.AVAILABLE else None
+        if states is not None:  # the same numbers, the words stepped in lanes
+            native_rng.uniform_rows_from_states(states, flat)
+        elif native_rng.AVAILABLE:
             native_rng.uniform_rows(self.native_generators(purpose), flat)
         else:
             for g, row in zip(self.generators(purpose), flat):

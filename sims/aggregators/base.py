@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Mapping, cast
 
 import numpy as np
 
+from .. import fused
 from ..errors import ConfigError
 from ..backend import namespace, to_numpy
 from ..params import Setting, Spec, require
@@ -53,7 +54,7 @@ def check_finite_output(rule: str, x, out) -> None:
     """Raise :class:`NonFiniteOutput` if ``out`` has a non-finite entry, naming the first non-finite
     input (replica r, row i, its value) or saying every input was finite.  ``out = None``: check the
     input alone (rules whose linear algebra would fail on it)."""
-    if isinstance(out, np.ndarray) and np.isfinite(out).all():  # numpy: no namespace, no host copy
+    if isinstance(out, np.ndarray) and fused.all_finite(out):  # numpy: no namespace, no host copy
         return
     xp = namespace(x)
     if out is not None and bool(to_numpy(xp.all(xp.isfinite(out)))):

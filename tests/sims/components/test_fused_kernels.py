@@ -142,6 +142,26 @@ def test_distance_sums_the_squares_in_numpys_pairwise_order(dtype):
     assert not fused.distance_applies(long, long)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_within_is_every_distance_at_most_the_bound_as_numpy_compares(dtype):
+    """The engine's divergence test: numpy's ``(distance <= bound).all()``, the Python float bound
+    cast to the dtype as numpy casts it (a float32 distance at float32(bound) > bound is within),
+    False on a NaN or an infinite row, and on one replica beyond among many."""
+    rng = np.random.default_rng(8)
+    x, x0 = rng.standard_normal((2, 64, 100)).astype(dtype)
+    dist = fused.distance(x, x0)
+    for bound in (float(dist.max()), float(dist.max()) * (1 - 1e-12), float(np.nextafter(dist.max(), 0)), 1e9, 0.0):
+        assert fused.within(x, x0, bound) == bool((dist <= bound).all()), bound
+    if dtype == "float32":
+        edge = float(dist.max()) - 1e-9  # below the float32 distance as a float64, equal to it as a float32
+        assert fused.within(x, x0, edge) and not (dist.astype(float) <= edge).all()
+    for bad in (np.nan, np.inf):
+        y = x.copy()
+        y[37, 3] = bad
+        assert not fused.within(y, x0, 1e9)
+    assert fused.within(x[:1], x0[:1], float(dist[0])) and not fused.within(x, x0, float(dist[0]) / 2)
+
+
 def test_compiled_kernels_reload_from_numbas_disk_cache(tmp_path):
     """A second process loads the kernels numba cached in the first and gets the same numbers (a
     recursive kernel once crashed there)."""
@@ -156,3 +176,17 @@ def test_compiled_kernels_reload_from_numbas_disk_cache(tmp_path):
             for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[1].stderr[-500:]
     assert runs[0].stdout == runs[1].stdout != ""
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_all_finite_is_numpys_isfinite_all(dtype):
+    """One non-finite entry anywhere (NaN, +inf, -inf) makes it False; strided and integer arrays
+    take numpy's expression; an empty array is finite."""
+    a = np.random.default_rng(9).standard_normal((64, 100)).astype(dtype)
+    assert fused.all_finite(a) and fused.all_finite(a[:, ::3]) and fused.all_finite(a[:0])
+    for bad in (np.nan, np.inf, -np.inf):
+        for at in ((0, 0), (31, 57), (63, 99)):
+            b = a.copy()
+            b[at] = bad
+            assert not fused.all_finite(b) and not fused.all_finite(b[:, ::1]) and not np.isfinite(b).all()
+    assert fused.all_finite(np.arange(6).reshape(2, 3))

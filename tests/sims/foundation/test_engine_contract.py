@@ -142,3 +142,23 @@ def test_torch_backend_copies_read_only_host_arrays(recwarn):
     t = Backend("torch").asarray(a)
     t[0, 0] = 5.0
     assert a[0, 0] == 0.0 and not [w for w in recwarn if "not writable" in str(w.message)]
+
+
+def test_per_round_totals_follow_writeable_fields_and_reuse_read_only_ones():
+    """The increments are reused only for fields that cannot change (read-only arrays, the same
+    objects); a writeable bits array changed in place is read again."""
+    from sims.algorithms.base import StepInfo
+    from sims.engine import _PerRoundTotals
+
+    totals = _PerRoundTotals(2, 3)
+    bits = np.ones((3, 2))
+    info = StepInfo(bits, 5.0, 1.0, None)
+    np.testing.assert_array_equal(totals(info)[0], [1.0, 1.0, 1.0])
+    bits *= 4.0  # in place: the same objects, a new round's numbers
+    np.testing.assert_array_equal(totals(info)[:2], [[4.0] * 3, [5.0] * 3])
+    frozen = np.full((3, 2), 2.0)
+    frozen.flags.writeable = False
+    first = totals(StepInfo(frozen, 1.0, 1.0, None))
+    again = StepInfo(frozen, 1.0, 1.0, None)  # a new tuple of the same read-only fields
+    assert totals(again) is first and totals(again) is first
+    np.testing.assert_array_equal(first[0], [2.0] * 3)

@@ -38,6 +38,18 @@ def test_the_lanes_give_random_raws_words_at_every_length(m):
     np.testing.assert_array_equal(words, theirs.random_raw(m))
 
 
+@pytest.mark.parametrize("m", [0, 1, 2 * pcg64.LANES - 1, 2 * pcg64.LANES, 2 * pcg64.LANES + 1, 100, 777])
+def test_uniform_rows_from_the_states_are_numpys_random_and_leave_its_state(m):
+    """(w >> 11) 2^-53 over the lanes' words, one scratch for every row: numpy's ``random(m)`` per
+    generator, and a numpy call afterwards continues each stream."""
+    ours, theirs = ([np.random.Generator(b) for b in bits] for bits in twins(3, seed=m))
+    out = native_rng.uniform_rows_from_states(pcg64.state_views(ours), np.empty((3, m)))
+    np.testing.assert_array_equal(out, np.stack([g.random(m) for g in theirs]))
+    for a, b in zip(ours, theirs):
+        assert a.bit_generator.state == b.bit_generator.state
+        np.testing.assert_array_equal(a.random(3), b.random(3))
+
+
 def test_the_layout_check_refuses_a_state_read_in_another_order(monkeypatch):
     """Where numpy kept (hi, lo) instead of (lo, hi) the compiled words would be another stream:
     the check must see it, and the streams then fall back to numpy's words."""
@@ -74,8 +86,8 @@ def test_float32_normals_are_the_same_without_the_compiled_steps(monkeypatch, R)
 
 
 def test_the_state_views_keep_their_generators_alive():
-    """The views point into the generators' memory: dropping every other reference to the
-    generators must not free it (the kernels would read freed memory)."""
+    """The views and the kernels' addresses point into the generators' memory: dropping every other
+    reference to the generators must not free it (the kernels would read freed memory)."""
     import gc
 
     views = pcg64.state_views([np.random.Generator(np.random.PCG64(np.random.SeedSequence([11, i]))) for i in range(4)])
@@ -85,3 +97,14 @@ def test_the_state_views_keep_their_generators_alive():
         words = np.empty(50, dtype=np.uint64)
         pcg64.fill_words(view, words)
         np.testing.assert_array_equal(words, b.random_raw(50))
+    uniforms = native_rng.uniform_rows_from_states(views, np.empty((4, 40)))  # through the addresses
+    np.testing.assert_array_equal(uniforms, np.stack([np.random.Generator(b).random(40) for b in theirs]))
+
+
+def test_the_kernels_refuse_states_that_do_not_match_their_rows():
+    """The kernels index the addresses unchecked: a count that differs from the rows is refused first."""
+    views = pcg64.state_views([np.random.Generator(np.random.PCG64(i)) for i in range(3)])
+    with pytest.raises(ValueError, match="3 generator states for output rows"):
+        native_rng.uniform_rows_from_states(views, np.empty((4, 10)))
+    with pytest.raises(ValueError, match="at coordinates"):
+        native_rng.standard_normal_float32_rows_on(views, (2, 10), np.zeros((2, 3), np.int64), np.empty((3, 2, 3), np.float32))
