@@ -108,7 +108,7 @@ def _jump(lo, hi, c_lo, c_hi):  # pragma: no cover - compiled by numba (inlined)
 
 def _fill_words_kernel(state, out):  # pragma: no cover - compiled by numba
     """out[:] = the generator's next len(out) 64-bit words (``random_raw``), its state moved on."""
-    _fill_lanes(state, out, np.empty((2, LANES), dtype=np.uint64))
+    fill_lanes(state, out, np.empty((2, LANES), dtype=np.uint64))
 
 
 def _fill_lanes_kernel(state, out, lanes):  # pragma: no cover - compiled by numba
@@ -149,7 +149,6 @@ if numba is not None:
     _limbs = numba.njit(inline="always")(_affine)
     _lane_jump = numba.njit(inline="always")(_jump)
     fill_lanes = numba.njit(nogil=True, cache=True)(_fill_lanes_kernel)
-    _fill_lanes = fill_lanes
     fill_words = numba.njit(nogil=True, cache=True)(_fill_words_kernel)
     state_at = numba.njit(inline="always")(_state_at_kernel)
 else:  # pragma: no cover - depends on the environment
