@@ -14,7 +14,7 @@ import platform
 import time
 from pathlib import Path
 
-from .suite import CASES, CUDA_CASE, fit_slope, measure, scaling_grid
+from .suite import CASES, CUDA_CASES, fit_slope, measure, scaling_grid
 from .timing import copy_bandwidth
 
 
@@ -74,16 +74,17 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="short runs (< 3 min on a 2-core machine)")
     ap.add_argument("--backend", default="numpy", choices=("numpy", "torch"))
     ap.add_argument("--dtype", default="float64", choices=("float64", "float32"))
-    ap.add_argument("--device", default="cpu", help="torch device (cuda adds the d = 1e6 case)")
+    ap.add_argument("--device", default="cpu", help="torch device (cuda adds the GPU cases e and g)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results"))
-    ap.add_argument("--cases", nargs="*", default=None, help="subset of " + ", ".join(c.key for c in CASES))
+    ap.add_argument("--cases", nargs="*", default=None,
+                    help="subset of " + ", ".join(c.key for c in CASES + CUDA_CASES) + " (e, g: with --device cuda)")
     ap.add_argument("--no-grid", action="store_true", help="skip the scaling grid and its plot")
     args = ap.parse_args(argv)
     start = time.perf_counter()
     bandwidth = copy_bandwidth()
     cases = [c for c in CASES if args.cases is None or c.key in args.cases]
-    if args.device.startswith("cuda"):
-        cases.append(CUDA_CASE)
+    if args.device.startswith("cuda"):  # the GPU cases, e and g, unless --cases leaves them out
+        cases += [c for c in CUDA_CASES if args.cases is None or c.key in args.cases]
     print(f"byzcomp benchmarks: backend={args.backend} dtype={args.dtype} device={args.device} "
           f"quick={args.quick}; {platform.processor() or platform.machine()}, copy bandwidth {bandwidth / 1e9:.1f} GB/s")
     print("throughput in replica-rounds/s; 'vs lean' / 'vs lean lib' / 'vs plain' = batched / that way (same "
@@ -91,7 +92,7 @@ def main(argv=None) -> None:
     results = []
     for case in cases:
         results.append(measure(case, args.quick, args.backend, args.dtype, args.device, bandwidth,
-                               baselines=case.key != "e"))
+                               baselines=case not in CUDA_CASES))
         print(f"  done {case.key} ({time.perf_counter() - start:.0f} s): " + ", ".join(f"{w} {v:.0f}" for w, v in results[-1]["throughput"].items()), flush=True)
     print(table(results))
     dtypes = {r["case"]: r["float32_vs_float64"] for r in results if r.get("float32_vs_float64")}
@@ -103,7 +104,8 @@ def main(argv=None) -> None:
         print("plain baseline vs engine, max |x difference| after 20 rounds (same streams):",
               ", ".join(f"{k} {v:.1e}" for k, v in agree.items()))
     if args.device.startswith("cpu") and args.backend == "torch":
-        print("case e (d = 1e6, R = 16, CUDA): not run, no GPU here (--backend torch --device cuda runs it)")
+        print("cases e (d = 1e6, R = 16) and g (CNN, 64 channels): not run, no GPU here (--backend torch --device cuda "
+              "runs them)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{args.backend}_{args.dtype}" + ("_quick" if args.quick else "")

@@ -9,6 +9,7 @@ Cases (issue 10), all RoSDHB: coordinated Rand-K (k = d/10), server momentum per
 * ``d-krum`` / ``d-multikrum``: the quadratic at n = 50, f = 10, d = 100 with Krum / Multi-Krum;
 * ``e``  (``--device cuda`` only) the quadratic at d = 1e6, n = 20, R = 16 (every cuda case draws
   its numbers on the device, ``run.rng = "device"``);
+* ``g``  (``--device cuda`` only) the CNN at 64 channels (d = 23 690), R = 16: where a GPU pays;
 * ``f``  the small CNN on digits (``cnn_digits``, 4 channels, d = 1490), n = 20, f = 4, R = 16,
   minibatch 16, CWTM: a torch-model workload (no plain baseline: the libraries' CNN path is torch
   autograd per worker, which this suite does not re-implement).
@@ -82,6 +83,10 @@ CASES = (
     Case("f", "cnn digits d=1490 R=16", {"name": "cnn_digits", "batch": 16}, R=16, T=(30, 200), sub=(4, 8), plain=False),
 )
 CUDA_CASE = Case("e", "quadratic d=1e6 R=16 (cuda)", {**QUAD, "d": 1_000_000}, R=16, T=(20, 200), sub=(0, 0), threads=(1,))
+#: the CNN at a width where a GPU pays (64 channels, d = 23 690), engine only
+CUDA_CNN_CASE = Case("g", "cnn digits C=64 R=16 (cuda)", {"name": "cnn_digits", "channels": 64, "batch": 16}, R=16,
+                     T=(20, 100), sub=(0, 0), threads=(1,), plain=False)
+CUDA_CASES = (CUDA_CASE, CUDA_CNN_CASE)  # with --device cuda only; no per-replica baselines
 
 
 def warm_kernels(case: Case, dtype: str) -> None:

@@ -81,6 +81,10 @@ class RunSpec(Spec):
         None, Optional(Boolean()), "cut Byzantine messages to the compressor's number of coordinates "
         "(K of independent Rand-K / Top-K); default: as the method's paper's server does")
 
+    def validate(self):
+        require(self.rng == "host" or self.backend == "torch", "run.rng", self.rng,
+                f"needs run.backend = 'torch' (got {self.backend!r}); use 'host'")
+
     def density_enforced(self, algorithm, compressor) -> bool:
         """``enforce_density``; by default on where the compressor's messages are counted pairs and
         the method's paper has its server count them (``server_counts_coordinates``)."""

@@ -99,9 +99,7 @@ def streams_for(jobs: Sequence[Job], backend: Backend) -> ReplicaStreams:
     seeds, replicas = [j.config.run.seed for j in jobs], [j.replica for j in jobs]
     if jobs[0].config.run.rng == "host":
         return ReplicaStreams(seeds, replicas, backend.dtype)
-    if backend.name != "torch":
-        raise ConfigError("run.rng", "device", f"needs run.backend = 'torch' (got {backend.name!r}); use 'host'")
-    return DeviceStreams(seeds, replicas, backend.dtype, backend.device)
+    return DeviceStreams(seeds, replicas, backend.dtype, backend.device)  # torch: RunSpec.validate
 
 
 #: Replica chunks are sized so that one [chunk, n, d] array takes about this many bytes: the round's

@@ -54,20 +54,22 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
     assert all(v > 0 for v in row["throughput"].values()) and row["peak_MB"] > 0
 
 
-def test_the_cuda_case_is_wired_and_its_device_streams_run_on_cpu_torch():
-    """Case e (no GPU here): its config asks for device streams on CUDA; the same case, small, runs
-    with those streams on CPU torch, in float32 end to end."""
+@pytest.mark.parametrize(("key", "d", "small"), [("e", 1_000_000, {"d": 1000}), ("g", 23_690, {"channels": 2})])
+def test_the_cuda_cases_are_wired_and_their_device_streams_run_on_cpu_torch(key, d, small):
+    """Cases e and g (no GPU here): their configs ask for device streams on CUDA; the same case,
+    small, runs with those streams on CPU torch, in float32 end to end."""
     pytest.importorskip("torch")
     from sims import Job, run_batch
 
-    from benchmarks.suite import CUDA_CASE
+    from benchmarks.suite import CUDA_CASES
 
-    cfg = CUDA_CASE.config(3, "torch", "float32", "cuda")
-    assert (cfg.run.rng, cfg.run.device, cfg.problem.d, CUDA_CASE.R) == ("device", "cuda", 1_000_000, 16)
-    small = dataclasses.replace(CUDA_CASE, problem={**CUDA_CASE.problem, "d": 1000}, R=4)
-    on_cpu = small.config(3, "torch", "float32", "cpu")
+    (case,) = [c for c in CUDA_CASES if c.key == key]
+    cfg = case.config(3, "torch", "float32", "cuda")
+    assert (cfg.run.rng, cfg.run.device, case.d, case.R) == ("device", "cuda", d, 16)
+    tiny = dataclasses.replace(case, problem={**case.problem, **small}, R=4)
+    on_cpu = tiny.config(3, "torch", "float32", "cpu")
     on_cpu = on_cpu.replace(run=dataclasses.replace(on_cpu.run, rng="device"))
-    res = run_batch([Job(on_cpu, r) for r in range(small.R)])
+    res = run_batch([Job(on_cpu, r) for r in range(tiny.R)])
     assert res.final_x.dtype == np.float32 and np.all(np.isfinite(res.final_x))
     assert not np.array_equal(res.final_x[0], res.final_x[1])  # replicas draw their own streams
 

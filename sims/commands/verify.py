@@ -1,4 +1,6 @@
-"""``byzcomp verify [THEOREM ...] [--quick] [--out DIR] [--latex [FILE.tex]]``: run the verification suite."""
+"""``byzcomp verify [THEOREM ...] [--quick] [--out DIR] [--latex [FILE.tex]] [--backend B] [--dtype T]
+[--device D] [--rng R]``: run the verification suite (every run on the given backend, dtype, device
+and random streams; by default each setting's numpy float64 host runs)."""
 from __future__ import annotations
 
 import sys
@@ -17,6 +19,12 @@ def register(sub) -> None:
     p.add_argument("--out", default="verify_report", help="report directory (markdown, plots, checks.json)")
     p.add_argument("--latex", nargs="?", const="", default=None, metavar="FILE.tex",
                    help="also write the checks as a LaTeX table (booktabs; default file: OUT/checks.tex)")
+    runs = p.add_argument_group("runs", "where every run of the checks computes (default: each setting's, numpy float64 "
+                                "on the host); the expected verdicts stay the suite's")
+    for name, help_text in (("backend", "array backend: numpy or torch"), ("dtype", "float64 or float32"),
+                            ("device", "torch device: cpu or cuda"),
+                            ("rng", "where the random numbers are drawn: host (numpy = torch) or device (torch)")):
+        runs.add_argument(f"--{name}", default=None, help=help_text)
     p.set_defaults(func=main)
 
 
@@ -25,9 +33,11 @@ def main(args) -> int:
 
     import theory
 
+    from ..errors import ConfigError
     from ..verify import suite, write_report
     from ..verify.report import console_table, write_latex
     from ..verify.at import at_item, not_simulated
+    from ..verify.runner import RUN_OPTION_FIELDS, checked_run_options, run_options
 
     if args.at is not None and not args.theorems:
         print("error: --at needs the record(s) to check: byzcomp verify NAME --at FILE.toml", file=sys.stderr)
@@ -52,15 +62,21 @@ def main(args) -> int:
     if not items:
         print("error: no check of the suite covers " + ", ".join(args.theorems), file=sys.stderr)
         return 2
+    try:  # a bad --backend / --dtype / --device / --rng is refused, named, before any run
+        chosen = checked_run_options(**{name: getattr(args, name) for name in RUN_OPTION_FIELDS})
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     checks = []
-    with tqdm(items, desc="verify", unit="item", disable=not sys.stderr.isatty()) as bar:
+    with run_options(**chosen), tqdm(items, desc="verify", unit="item", disable=not sys.stderr.isatty()) as bar:
         for it in bar:
             bar.set_postfix_str(it.name)
             checks += it.run()
     seconds = time.perf_counter() - start
     print(console_table(checks))
-    path = write_report(checks, args.out, title="byzcomp verify" + (" --quick" if args.quick else ""), seconds=seconds)
+    title = "byzcomp verify" + (" --quick" if args.quick else "") + "".join(f" --{k} {v}" for k, v in chosen.items())
+    path = write_report(checks, args.out, title=title, seconds=seconds)
     bad = [c for c in checks if not c.as_expected]
     print(f"\n{len(checks)} checks in {seconds:.1f} s; {len(bad)} differ from the expected verdict")
     print(f"report: {path}")

@@ -2,18 +2,54 @@
 attacks) and their batched runs: seeds x hyper-parameter variants as one replica batch."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from ..backend import Backend
 from ..config import ExperimentConfig
 from ..constants import declared_constants
 from ..engine import Job, RunResult, run_batch
 
 #: theory hyper-parameter symbol -> algorithm field
 HYPER_TO_FIELD = {"gamma": "lr", "eta": "eta", "beta": "beta", "p": "p"}
+
+#: the run fields a verification may set for every run it makes (``byzcomp verify --backend ...``)
+RUN_OPTION_FIELDS = ("backend", "dtype", "device", "rng")
+_run_options: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar("run_options", default={})
+
+
+def checked_run_options(**options: str | None) -> dict[str, str]:
+    """The run fields given (None: the setting's own), validated as a config's run section and its
+    backend would be (a ConfigError names the field: ``run.rng = 'device'`` without torch, a CUDA
+    device where there is none)."""
+    unknown = sorted(set(options) - set(RUN_OPTION_FIELDS))
+    if unknown:
+        raise ValueError(f"run_options: unknown field(s) {unknown}; allowed: {', '.join(RUN_OPTION_FIELDS)}")
+    chosen = {k: v for k, v in options.items() if v is not None}
+    run = ExperimentConfig.from_dict({"problem": {"name": "quadratic", "d": 2}, "algorithm": {"name": "robust_dgd"},
+                                      "run": chosen}).run
+    Backend(run.backend, run.dtype, run.device)  # torch installed, a CUDA device there, cpu for numpy
+    return chosen
+
+
+@contextlib.contextmanager
+def run_options(**options: str | None) -> Iterator[dict[str, str]]:
+    """Within the block every setting's runs use these run fields (:func:`checked_run_options`),
+    e.g. ``run_options(backend="torch", device="cuda", rng="device")``: the same checks on another
+    backend, device, dtype or random streams; the expected verdicts stay the suite's.  A nested
+    block replaces the outer one's fields."""
+    chosen = checked_run_options(**options)
+    token = _run_options.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _run_options.reset(token)
+
 
 QUICK_ATTACKS = ("alie", "ipm", "sign_flip")
 FULL_ATTACKS = ("alie", "ipm", "sign_flip", "opt_alie", "opt_ipm", "large_norm", "mimic")
@@ -42,7 +78,7 @@ class Setting:
             "attack": {"name": attack if self.f > 0 else "none"},
             "workers": {"n": self.n, "f": self.f},
             "run": {"T": self.T if T is None else T, "seeds": self.seeds, "seed": self.seed, "record_every": 1,
-                    "progress": False},
+                    "progress": False, **_run_options.get()},
         })
 
     def declared(self) -> dict[str, float]:
