@@ -6,12 +6,12 @@ import contextlib
 import contextvars
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence, cast
 
 import numpy as np
 
 from ..backend import Backend
-from ..config import ExperimentConfig
+from ..config import ExperimentConfig, RunSpec
 from ..constants import declared_constants
 from ..engine import Job, RunResult, run_batch
 
@@ -31,8 +31,7 @@ def checked_run_options(**options: str | None) -> dict[str, str]:
     if unknown:
         raise ValueError(f"run_options: unknown field(s) {unknown}; allowed: {', '.join(RUN_OPTION_FIELDS)}")
     chosen = {k: v for k, v in options.items() if v is not None}
-    run = ExperimentConfig.from_dict({"problem": {"name": "quadratic", "d": 2}, "algorithm": {"name": "robust_dgd"},
-                                      "run": chosen}).run
+    run = RunSpec(**cast(dict[str, Any], chosen))  # each value, and rng = 'device' only on torch
     Backend(run.backend, run.dtype, run.device)  # torch installed, a CUDA device there, cpu for numpy
     return chosen
 
